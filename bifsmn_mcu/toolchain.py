@@ -20,7 +20,12 @@ ARM_CC = "arm-none-eabi-gcc"
 
 HOST_FLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror")
 WARN_FLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror")
-SANITIZE_FLAGS = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g", "-fno-omit-frame-pointer")
+SANITIZE_FLAGS = (
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-g",
+    "-fno-omit-frame-pointer",
+)
 
 # Per-core code-generation flags (see ../shared/notes/qemu-cortex-m.md; QEMU machine in the comment).
 ARM_CPU_FLAGS: dict[str, tuple[str, ...]] = {
@@ -46,7 +51,11 @@ class ToolchainError(RuntimeError):
 def _which(cc: str) -> str:
     path = shutil.which(cc)
     if path is None:
-        hint = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi" if "arm" in cc else "apt-get install gcc"
+        hint = (
+            "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
+            if "arm" in cc
+            else "apt-get install gcc"
+        )
         raise ToolchainError(f"compiler {cc!r} not found on PATH ({hint})")
     return path
 
@@ -54,8 +63,9 @@ def _which(cc: str) -> str:
 def _run(cmd: list[str]) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
+        name = Path(cmd[0]).name
         raise ToolchainError(
-            f"{Path(cmd[0]).name} failed (exit {proc.returncode}):\n{proc.stderr.strip()}\ncommand: {' '.join(cmd)}"
+            f"{name} failed (exit {proc.returncode}):\n{proc.stderr.strip()}\ncommand: {' '.join(cmd)}"
         )
 
 
