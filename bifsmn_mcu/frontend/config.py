@@ -39,6 +39,7 @@ class FeatureConfig:
     energy_floor: int = 1 << 15  # added to every band energy (log of silence is finite)
     log_frac_bits: int = 8  # features are log2(energy) in Q8
     log_table_bits: int = 6  # log2 mantissa table: 2^6 + 1 entries, linear interpolation
+    twiddle_frac_bits: int = 30  # FFT twiddles in Q30 (1.0 exact); products rounded by rshr(., 30)
 
     def __post_init__(self) -> None:
         if self.n_fft & (self.n_fft - 1) or self.n_fft < 16:
@@ -100,17 +101,20 @@ class FeatureConfig:
         return out
 
     @cached_property
-    def fft_twiddles_q15(self) -> tuple[np.ndarray, np.ndarray]:
-        """cos and sin of 2*pi*k/(n_fft/2), k < n_fft/4, Q15 (rounded; 1.0 is 32768)."""
+    def fft_twiddles(self) -> tuple[np.ndarray, np.ndarray]:
+        """cos and sin of 2*pi*k/(n_fft/2), k < n_fft/4, in Q``twiddle_frac_bits`` (1.0 exact)."""
         n = self.n_fft // 2
         k = np.arange(n // 2)
-        return _q15(np.cos(2 * np.pi * k / n)), _q15(np.sin(2 * np.pi * k / n))
+        return self._qtw(np.cos(2 * np.pi * k / n)), self._qtw(np.sin(2 * np.pi * k / n))
 
     @cached_property
-    def split_twiddles_q15(self) -> tuple[np.ndarray, np.ndarray]:
-        """cos and sin of 2*pi*k/n_fft for k <= n_fft/2, Q15: the real-FFT split step."""
+    def split_twiddles(self) -> tuple[np.ndarray, np.ndarray]:
+        """cos and sin of 2*pi*k/n_fft for k <= n_fft/2 (the real-FFT split step), same Q."""
         k = np.arange(self.n_fft // 2 + 1)
-        return _q15(np.cos(2 * np.pi * k / self.n_fft)), _q15(np.sin(2 * np.pi * k / self.n_fft))
+        return self._qtw(np.cos(2 * np.pi * k / self.n_fft)), self._qtw(np.sin(2 * np.pi * k / self.n_fft))
+
+    def _qtw(self, x: np.ndarray) -> np.ndarray:
+        return np.round(np.asarray(x) * float(1 << self.twiddle_frac_bits)).astype(np.int64)
 
     @cached_property
     def log2_table_q16(self) -> np.ndarray:
@@ -132,7 +136,7 @@ class FeatureConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "FeatureConfig":
+    def from_dict(cls, d: dict) -> FeatureConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - names
         if unknown:
@@ -141,11 +145,6 @@ class FeatureConfig:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
-
-
-def _q15(x: np.ndarray) -> np.ndarray:
-    """Q15 with +-32768 allowed (stored as int32 in C), so 1 and -1 are exact."""
-    return np.round(np.asarray(x) * 32768.0).astype(np.int64)
 
 
 DEFAULT_FEATURES = FeatureConfig()

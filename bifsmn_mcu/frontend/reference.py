@@ -7,9 +7,9 @@ C statement (``firmware/frontend/``). Right shifts of negative values are arithm
 Pipeline per frame (see ``FeatureConfig``):
   1. ``xw[n] = rshr(pcm[n] * win[n], 15 - input_shift)``, zero-padded to ``n_fft``;
   2. ``z[n] = xw[2n] + j xw[2n+1]``; ``Z = FFT_{n_fft/2}(z)`` (radix-2 DIT, bit-reversed
-     input, no scaling, twiddle products ``rshr(., 15)``);
+     input, no scaling, twiddles in Q30 (1.0 exact), products ``rshr(., 30)`` in int64);
   3. split to ``2X[k]``, ``k = 0 .. n_fft/2``;
-  4. ``P[k] = (Re^2 + Im^2) >> power_shift``;
+  4. ``P[k] = rshr(Re^2 + Im^2, power_shift)``;
   5. ``E[m] = sum_k P[k] * mel[m, k] + energy_floor``;
   6. ``F[m] = log2(E[m])`` in Q``log_frac_bits`` via CLZ and a linearly interpolated table.
 """
@@ -38,10 +38,11 @@ def _bitrev(n: int) -> np.ndarray:
     return rev
 
 
-def fft_q15(re: np.ndarray, im: np.ndarray, cfg: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
+def fft_fixed(re: np.ndarray, im: np.ndarray, cfg: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
     """In-order complex FFT of size n_fft/2 over the last axis (int64 in, int64 out)."""
     n = cfg.n_fft // 2
-    cos_t, sin_t = cfg.fft_twiddles_q15
+    cos_t, sin_t = cfg.fft_twiddles
+    tb = cfg.twiddle_frac_bits
     perm = _bitrev(n)
     re = re[..., perm].copy()
     im = im[..., perm].copy()
@@ -55,8 +56,8 @@ def fft_q15(re: np.ndarray, im: np.ndarray, cfg: FeatureConfig) -> tuple[np.ndar
         i = im.reshape(*lead, n // length, 2, half)
         ar, ai = r[..., 0, :], i[..., 0, :]
         br, bi = r[..., 1, :], i[..., 1, :]
-        tr = rshr(br * c + bi * s, 15)  # (br + j bi) * (c - j s)
-        ti = rshr(bi * c - br * s, 15)
+        tr = rshr(br * c + bi * s, tb)  # (br + j bi) * (c - j s)
+        ti = rshr(bi * c - br * s, tb)
         re = np.stack([ar + tr, ar - tr], axis=-2).reshape(*lead, n)
         im = np.stack([ai + ti, ai - ti], axis=-2).reshape(*lead, n)
         length *= 2
@@ -69,7 +70,7 @@ def power_spectrum(frames: np.ndarray, cfg: FeatureConfig = DEFAULT_FEATURES) ->
     xw = rshr(x * cfg.window_q15, 15 - cfg.input_shift)
     pad = np.zeros(x.shape[:-1] + (cfg.n_fft,), dtype=np.int64)
     pad[..., : cfg.window] = xw
-    zr, zi = fft_q15(pad[..., 0::2], pad[..., 1::2], cfg)
+    zr, zi = fft_fixed(pad[..., 0::2], pad[..., 1::2], cfg)
     n = cfg.n_fft // 2
     k = np.arange(n + 1)
     kk, mm = k % n, (n - k) % n
@@ -77,10 +78,11 @@ def power_spectrum(frames: np.ndarray, cfg: FeatureConfig = DEFAULT_FEATURES) ->
     ei = zi[..., kk] - zi[..., mm]
     orr = zi[..., kk] + zi[..., mm]
     oi = zr[..., mm] - zr[..., kk]
-    c, s = cfg.split_twiddles_q15
-    xr = er + rshr(orr * c + oi * s, 15)
-    xi = ei + rshr(oi * c - orr * s, 15)
-    return (xr * xr + xi * xi) >> cfg.power_shift
+    c, s = cfg.split_twiddles
+    tb = cfg.twiddle_frac_bits
+    xr = er + rshr(orr * c + oi * s, tb)
+    xi = ei + rshr(oi * c - orr * s, tb)
+    return rshr(xr * xr + xi * xi, cfg.power_shift)
 
 
 def mel_energies(power: np.ndarray, cfg: FeatureConfig = DEFAULT_FEATURES) -> np.ndarray:
