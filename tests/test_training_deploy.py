@@ -1,0 +1,67 @@
+"""deploy_state (SPEC section 4) against the torch eval forward, in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from bifsmn_mcu.training.deploy import NotDeployable, deploy_state  # noqa: E402
+from bifsmn_mcu.training.deploy_check import forward  # noqa: E402
+from bifsmn_mcu.training.models import WIDTHS, build_model  # noqa: E402
+
+LABELS = [f"c{i}" for i in range(12)]
+
+
+def _random_student(seed: int = 0):
+    torch.manual_seed(seed)
+    m = build_model({"kind": "student"}, 12)
+    m.norm.set(9000, 2100.5)
+    for mod in m.modules():
+        if isinstance(mod, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            mod.running_mean.uniform_(-0.5, 0.5)
+            mod.running_var.uniform_(0.5, 2.0)
+            mod.weight.data.uniform_(0.5, 1.5)
+            mod.bias.data.uniform_(-0.3, 0.3)
+        if isinstance(mod, torch.nn.PReLU):
+            mod.weight.data.uniform_(-0.2, 0.5)
+    for name, p in m.named_parameters():
+        if name.endswith(("t1", "t2")):
+            p.data.uniform_(-0.3, 0.3)
+    return m.double().eval()
+
+
+def test_deploy_dict_matches_torch_eval_forward():
+    m = _random_student()
+    x = torch.randint(3840, 16000, (3, 32, 32)).double()
+    st = deploy_state(m, LABELS)
+    with torch.no_grad():
+        out = m(x, WIDTHS)
+    for w in WIDTHS:
+        ref = np.stack([forward(st, x[i].numpy(), w) for i in range(len(x))])
+        np.testing.assert_allclose(ref, out[w]["logits"].numpy(), atol=1e-4, rtol=0)
+
+
+def test_deploy_dict_shapes_and_types():
+    st = deploy_state(_random_student(1), LABELS)
+    assert isinstance(st["feat_mean"], int) and st["feat_mean"] == 9000
+    assert st["feat_std"] == pytest.approx(2100.5)
+    assert st["paths"] == {"1": list(range(8)), "1/2": [1, 3, 5, 7], "1/4": [3, 7], "1/8": [7]}
+    assert st["conv2"]["w_sign"].shape == (32, 16, 5, 5) and st["conv2"]["w_sign"].dtype == np.int8
+    assert set(np.unique(st["proj"]["w_sign"])) <= {-1, 1}
+    q = st["conv1"]["w"] / st["conv1"]["w_scale"][:, None, None, None]
+    assert np.allclose(q, np.round(q)) and np.abs(q).max() <= 127
+    q = st["classifier"]["w"] / st["classifier"]["w_scale"][:, None]
+    assert np.allclose(q, np.round(q)) and np.abs(q).max() <= 127
+    assert sorted(st["blocks"][7]["fc2"]["paths"]) == sorted(WIDTHS)
+    assert sorted(st["blocks"][0]["fc2"]["paths"]) == ["1"]
+    for blk in st["blocks"]:
+        assert blk["mem"]["w_sign"].shape == (128, 5) and blk["fc1"]["w_sign"].shape == (256, 128)
+
+
+def test_baselines_are_not_deployable():
+    with pytest.raises(NotDeployable):
+        deploy_state(build_model({"kind": "student", "act": "single"}, 12), LABELS)
+    with pytest.raises(NotDeployable):
+        deploy_state(build_model({"kind": "teacher"}, 12), LABELS)

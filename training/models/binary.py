@@ -1,0 +1,93 @@
+"""Binary layers: dual-scale activation (DSA) + true 1-bit weights with per-output-channel scale.
+
+Modes of the activation binarizer (``act``):
+- ``"dsa"``: BiFSMNv2, ``b1 = sign(x - t1)``, ``r = x - b1 - t2``, ``a = b1 + s2 * sign(r)``,
+  ``s2 = mean|r|`` over the scale group (detached);
+- ``"single"``: one plane with a learnable threshold, ``a = sign(x - t1)`` (the no-DSA ablation);
+- ``"sign"``: ``a = sign(x)`` (plain BNN, BiFSMN v1).
+``lpb``: the straight-through window of every sign is scaled by a learnable alpha (LPB); otherwise alpha = 1.
+``weight_scale``: ``w = sign(W) * mean|W[o]|`` (true 1 bit, per output channel); otherwise ``sign(W)``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .quant import lpb_sign
+
+# scale group of s2, as dims reduced for the layer's input layout
+GROUP_DIMS = {"sample": (1, 2, 3), "frame": (1,), "channel": (2,)}
+ALPHA_MIN = 1e-2
+
+
+class BinaryActivation(nn.Module):
+    def __init__(self, channels: int, group: str, act: str = "dsa", lpb: bool = True) -> None:
+        super().__init__()
+        if act not in ("dsa", "single", "sign"):
+            raise ValueError(f"unknown activation binarizer {act!r}")
+        self.act, self.group, self.channels = act, group, channels
+        self.t1 = nn.Parameter(torch.zeros(channels)) if act != "sign" else None
+        self.t2 = nn.Parameter(torch.zeros(channels)) if act == "dsa" else None
+        self.alpha1 = nn.Parameter(torch.ones(())) if lpb else None
+        self.alpha2 = nn.Parameter(torch.ones(())) if (lpb and act == "dsa") else None
+
+    @staticmethod
+    def _alpha(p: nn.Parameter | None) -> torch.Tensor | None:
+        return None if p is None else p.clamp_min(ALPHA_MIN)
+
+    def _bc(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return t.view((1, -1) + (1,) * (x.dim() - 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.act == "sign":
+            return lpb_sign(x, self._alpha(self.alpha1))
+        b1 = lpb_sign(x - self._bc(self.t1, x), self._alpha(self.alpha1))
+        if self.act == "single":
+            return b1
+        r = x - b1 - self._bc(self.t2, x)
+        s2 = r.detach().abs().mean(dim=GROUP_DIMS[self.group], keepdim=True)
+        return b1 + s2 * lpb_sign(r, self._alpha(self.alpha2))
+
+
+def binarize_weight(w: torch.Tensor, alpha: torch.Tensor | None, scaled: bool) -> torch.Tensor:
+    """``sign(W) * mean|W[o, ...]|`` (or plain ``sign(W)``) with the LPB straight-through gradient."""
+    b = lpb_sign(w, alpha)
+    if not scaled:
+        return b
+    s = w.abs().reshape(w.shape[0], -1).mean(dim=1)
+    return b * s.view((-1,) + (1,) * (w.dim() - 1))
+
+
+class BinaryConv(nn.Module):
+    """Binarized activation + binarized-weight convolution.
+
+    ``kind``: ``"conv2d"`` (5x5 stride 2 pad 2), ``"pointwise"`` (1x1 conv1d), ``"depthwise"`` (k=5 pad 2).
+    The ``weight`` has the same shape as the teacher's layer, so the student loads it directly.
+    """
+
+    def __init__(self, kind: str, cin: int, cout: int, group: str, *, act: str = "dsa", lpb: bool = True,
+                 weight_scale: bool = True, bias: bool = False) -> None:
+        super().__init__()
+        self.kind = kind
+        shapes = {"conv2d": (cout, cin, 5, 5), "pointwise": (cout, cin, 1), "depthwise": (cout, 1, 5)}
+        self.weight = nn.Parameter(torch.empty(shapes[kind]))
+        nn.init.kaiming_uniform_(self.weight, a=5**0.5)
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+        self.binact = BinaryActivation(cin, group, act, lpb)
+        self.alpha_w = nn.Parameter(torch.ones(())) if lpb else None
+        self.weight_scale = weight_scale
+
+    def binary_weight(self) -> torch.Tensor:
+        a = None if self.alpha_w is None else self.alpha_w.clamp_min(ALPHA_MIN)
+        return binarize_weight(self.weight, a, self.weight_scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.binact(x)
+        w = self.binary_weight()
+        if self.kind == "conv2d":
+            return F.conv2d(a, w, self.bias, stride=2, padding=2)
+        if self.kind == "pointwise":
+            return F.conv1d(a, w, self.bias)
+        return F.conv1d(a, w, self.bias, padding=2, groups=w.shape[0])
