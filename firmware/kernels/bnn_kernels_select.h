@@ -1,0 +1,60 @@
+/* bnn_kernels_select.h - optimised binary matrix kernels and their per-core selection.
+ *
+ * Binary "1x1" layers (proj, fc1, fc2) compute, for every activation vector v (one bit plane of
+ * one frame) and every output o:
+ *     d[v][o] = n_in - 2 * popcount(a_v XOR w_o)          (sum of +-1 products, SPEC 5)
+ *
+ * The fast kernels use a transposed weight layout ("column layout"): row i (one input) holds
+ * out_words = ceil(n_out / 32) uint32 words, bit j of word k = sign bit of W[32 k + j][i]
+ * (1 = negative, LSB first, padding bits 0). colsum[o] = number of negative weights of output o.
+ * With that layout one 32-bit word serves 32 outputs, and only the rows where the activation
+ * has its minority bit value are summed, into bit-sliced (vertical) counters with carry-save
+ * adders (Harley-Seal); see bnn_bmm_vsparse_i32.c.
+ *
+ * Activations: vector v starts at a + v * a_stride (uint32 words), n_in bits LSB first,
+ * padding bits 0. Output: d[v * n_out + o], int32.
+ *
+ * Selection by compiler feature macro (never by board):
+ *   __ARM_FEATURE_MVE  -> bnn_bmm_vsparse_mve_i32 (Helium gathers, 4 vectors per instruction)
+ *   otherwise          -> bnn_bmm_vsparse_i32 (portable C99, also used on M3/M4/M7/M33 and host)
+ * bnn_bmm_fast_i32 names the selected one.
+ */
+#ifndef BNN_KERNELS_SELECT_H
+#define BNN_KERNELS_SELECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest n_in / n_out the fast kernels accept (static scratch sizes). */
+#define BNN_BMM_MAX_IN 1024
+#define BNN_BMM_MAX_OUT 1024
+
+/* Straightforward definition with inline SWAR popcount, row-major weights
+ * (w + o * in_words), the reference the fast kernels must equal. */
+void bnn_bmm_rows_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
+                      const uint32_t *w, int n_out, int32_t *d);
+
+/* Vertical sparse carry-save kernel, portable C99 (column-layout weights). */
+void bnn_bmm_vsparse_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
+                         const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d);
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+/* Same result, Helium: four activation vectors per gather, 128 counter lanes per instruction. */
+void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
+                             const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d);
+#define bnn_bmm_fast_i32 bnn_bmm_vsparse_mve_i32
+#define BNN_BMM_FAST_NAME "vsparse_mve"
+#else
+#define bnn_bmm_fast_i32 bnn_bmm_vsparse_i32
+#define BNN_BMM_FAST_NAME "vsparse"
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BNN_KERNELS_SELECT_H */
