@@ -9,7 +9,14 @@ Counts are instructions executed (every instruction counts 1, as QEMU's -icount)
 """
 
 from .elf import ElfImage, ElfSymbol, read_elf
-from .unicorn_run import SCRATCH_BASE, SCRATCH_SIZE, Measurement, MeasureError, call_function, count_instructions
+from .unicorn_run import (
+    SCRATCH_BASE,
+    SCRATCH_SIZE,
+    MeasureError,
+    Measurement,
+    call_function,
+    count_instructions,
+)
 
 __all__ = [
     "SCRATCH_BASE",

@@ -31,7 +31,9 @@ class ElfImage:
 
     def functions(self) -> list[ElfSymbol]:
         """Function symbols with a size, sorted by address."""
-        return sorted((s for s in self.symbols.values() if s.kind == "func" and s.size), key=lambda s: s.address)
+        return sorted(
+            (s for s in self.symbols.values() if s.kind == "func" and s.size), key=lambda s: s.address
+        )
 
 
 class ElfError(ValueError):

@@ -25,8 +25,14 @@ _STACK_SIZE = 0x0010_0000
 _RETURN = 0x7100_0000  # lr target; emulation stops here
 _PAGE = 0x1000
 
-_CPU_MODELS = {"m0": "UC_CPU_ARM_CORTEX_M0", "m0plus": "UC_CPU_ARM_CORTEX_M0", "m3": "UC_CPU_ARM_CORTEX_M3",
-               "m4": "UC_CPU_ARM_CORTEX_M4", "m7": "UC_CPU_ARM_CORTEX_M7", "m33": "UC_CPU_ARM_CORTEX_M33"}  # fmt: skip
+_CPU_MODELS = {
+    "m0": "UC_CPU_ARM_CORTEX_M0",
+    "m0plus": "UC_CPU_ARM_CORTEX_M0",
+    "m3": "UC_CPU_ARM_CORTEX_M3",
+    "m4": "UC_CPU_ARM_CORTEX_M4",
+    "m7": "UC_CPU_ARM_CORTEX_M7",
+    "m33": "UC_CPU_ARM_CORTEX_M33",
+}
 
 
 class MeasureError(RuntimeError):
@@ -78,23 +84,28 @@ def call_function(
     breakdown: bool = False,
     cpu: str = "m4",
     max_instructions: int = 200_000_000,
+    setup: Sequence[tuple[str, Sequence[int]]] = (),
 ) -> Measurement:
     """Run ``func(*args)`` (integer/pointer arguments) and count the instructions it executes.
 
     ``memory_init`` writes bytes before the call (use addresses in the scratch area or the ELF's
     data); ``read`` lists ``(address, size)`` to copy out after it. With ``breakdown``,
     ``per_function`` counts instructions by the function symbol their address lies in
-    (``"?"`` outside every symbol). Raises :class:`MeasureError` on faults.
+    (``"?"`` outside every symbol). ``setup`` lists ``(function, args)`` calls run first in the
+    same emulator, not counted (e.g. an init function). Raises :class:`MeasureError` on faults.
     """
     import unicorn
     from unicorn import arm_const
 
     image = elf if isinstance(elf, ElfImage) else read_elf(elf)
-    sym = image.symbols.get(func)
-    if sym is None or sym.kind != "func":
-        raise MeasureError(f"{image.path}: no function {func!r}")
+    for name in [func, *(f for f, _ in setup)]:
+        sym = image.symbols.get(name)
+        if sym is None or sym.kind != "func":
+            raise MeasureError(f"{image.path}: no function {name!r}")
     if cpu not in _CPU_MODELS:
-        raise MeasureError(f"unicorn cannot run cpu {cpu!r} (known: {', '.join(_CPU_MODELS)}; M55/MVE needs QEMU)")
+        raise MeasureError(
+            f"unicorn cannot run cpu {cpu!r} (known: {', '.join(_CPU_MODELS)}; M55/MVE needs QEMU)"
+        )
 
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
     uc.ctl_set_cpu_model(getattr(arm_const, _CPU_MODELS[cpu]))
@@ -107,18 +118,6 @@ def call_function(
     uc.mem_write(_RETURN, b"\x00\xbf" * 8)  # nops (never executed: emulation stops at _RETURN)
     for addr, data in (memory_init or {}).items():
         uc.mem_write(addr, bytes(data))
-
-    sp = _STACK_TOP - 64
-    regs = [arm_const.UC_ARM_REG_R0, arm_const.UC_ARM_REG_R1, arm_const.UC_ARM_REG_R2, arm_const.UC_ARM_REG_R3]
-    stack_args = [a & 0xFFFFFFFF for a in args[4:]]
-    if stack_args:
-        sp -= 4 * len(stack_args)
-        sp &= ~7
-        uc.mem_write(sp, struct.pack(f"<{len(stack_args)}I", *stack_args))
-    for reg, val in zip(regs, args[:4]):
-        uc.reg_write(reg, val & 0xFFFFFFFF)
-    uc.reg_write(arm_const.UC_ARM_REG_SP, sp)
-    uc.reg_write(arm_const.UC_ARM_REG_LR, _RETURN | 1)
 
     funcs = image.functions()
     starts = [f.address for f in funcs]
@@ -153,17 +152,42 @@ def call_function(
         if total[0] > max_instructions:
             uc_.emu_stop()
 
-    uc.hook_add(unicorn.UC_HOOK_BLOCK, on_block)
-    try:
-        uc.emu_start(sym.address | 1, _RETURN)
-    except unicorn.UcError as err:
+    def run(name: str, call_args: Sequence[int]) -> None:
+        sp = _STACK_TOP - 64
+        regs = [
+            arm_const.UC_ARM_REG_R0,
+            arm_const.UC_ARM_REG_R1,
+            arm_const.UC_ARM_REG_R2,
+            arm_const.UC_ARM_REG_R3,
+        ]
+        stack_args = [a & 0xFFFFFFFF for a in call_args[4:]]
+        if stack_args:
+            sp -= 4 * len(stack_args)
+            sp &= ~7
+            uc.mem_write(sp, struct.pack(f"<{len(stack_args)}I", *stack_args))
+        for reg, val in zip(regs, call_args[:4], strict=False):
+            uc.reg_write(reg, val & 0xFFFFFFFF)
+        uc.reg_write(arm_const.UC_ARM_REG_SP, sp)
+        uc.reg_write(arm_const.UC_ARM_REG_LR, _RETURN | 1)
+        try:
+            uc.emu_start(image.symbols[name].address | 1, _RETURN)
+        except unicorn.UcError as err:
+            pc = uc.reg_read(arm_const.UC_ARM_REG_PC)
+            raise MeasureError(f"{name}: {err} at pc 0x{pc:08x} ({owner(pc)})") from err
         pc = uc.reg_read(arm_const.UC_ARM_REG_PC)
-        raise MeasureError(f"{func}: {err} at pc 0x{pc:08x} ({owner(pc)})") from err
-    pc = uc.reg_read(arm_const.UC_ARM_REG_PC)
-    if total[0] > max_instructions:
-        raise MeasureError(f"{func}: more than {max_instructions} instructions (pc 0x{pc:08x}, {owner(pc)})")
-    if pc != _RETURN:
-        raise MeasureError(f"{func}: stopped at pc 0x{pc:08x} ({owner(pc)}) before returning")
+        if total[0] > max_instructions:
+            raise MeasureError(
+                f"{name}: more than {max_instructions} instructions (pc 0x{pc:08x}, {owner(pc)})"
+            )
+        if pc != _RETURN:
+            raise MeasureError(f"{name}: stopped at pc 0x{pc:08x} ({owner(pc)}) before returning")
+
+    uc.hook_add(unicorn.UC_HOOK_BLOCK, on_block)
+    for name, call_args in setup:
+        run(name, call_args)
+    total[0] = 0
+    per.clear()
+    run(func, args)
     memory = {addr: bytes(uc.mem_read(addr, size)) for addr, size in read}
     ret = uc.reg_read(arm_const.UC_ARM_REG_R0)
     return Measurement(total[0], ret, per if breakdown else {}, memory)
