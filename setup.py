@@ -5,11 +5,16 @@ The top-level folders ``training/``, ``templates/`` and ``firmware/`` install *i
 so nothing lands in site-packages as a bare ``training``. Every other setting is in pyproject.toml.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
-# top-level folder -> name inside the wheel
-_MAPPED = {"bifsmn_mcu": "bifsmn_mcu", "training": "bifsmn_mcu.training"}
-_DATA = {"templates": "bifsmn_mcu.templates", "firmware": "bifsmn_mcu.firmware"}
+# top-level folder -> name inside the wheel (a folder git has no file in yet does not exist in a clone)
+_HERE = Path(__file__).resolve().parent
+_MAPPED = {k: v for k, v in {"bifsmn_mcu": "bifsmn_mcu", "training": "bifsmn_mcu.training"}.items()
+           if (_HERE / k).is_dir()}
+_DATA = {k: v for k, v in {"templates": "bifsmn_mcu.templates", "firmware": "bifsmn_mcu.firmware"}.items()
+         if (_HERE / k).is_dir()}
 _SKIP = ["*.__pycache__", "*.__pycache__.*"]
 
 
@@ -17,7 +22,7 @@ def _packages() -> list[str]:
     found = []
     for folder, name in _MAPPED.items():
         found.append(name)
-        found += [f"{name}.{sub}" for sub in find_packages(folder, exclude=_SKIP)]
+        found += [f"{name}.{sub}" for sub in find_packages(str(_HERE / folder), exclude=_SKIP)]
     return found + list(_DATA.values())
 
 
