@@ -1,0 +1,1 @@
+"""C generation: declaration helpers (``cgen``), the model renderer (``render``), ``generate``."""

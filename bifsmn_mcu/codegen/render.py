@@ -1,0 +1,181 @@
+"""Render the model library of ONE thin path: header, source, data (Jinja2, StrictUndefined).
+
+``render_model(ir, width, prefix)`` returns ``{file name: text}`` for ``<prefix>.h`` (the C API of
+SPEC §6), ``<prefix>_model.c`` (init, front-end wrappers, inference calling the kernels),
+``<prefix>_model_data.h/.c`` (``g_<prefix>_<what>`` arrays with ``<PREFIX>_<WHAT>_SIZE``) and the
+front-end tables. Only the chosen path's blocks (and its fc2 BN/PReLU) are emitted. All numbers are
+computed here; the templates only loop over the prepared lists. ``plan_memory`` gives the byte counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .. import __version__
+from ..frontend.config import FeatureConfig
+from ..model.bitpack import n_words
+from ..model.ir import ModelIR, width_tag
+from ..resources import templates_dir
+from .cgen import CArray, array_decl, check_identifier
+from .errors import CodegenError
+
+TEMPLATES = {
+    "model.h.j2": "{p}.h",
+    "model.c.j2": "{p}_model.c",
+    "model_data.h.j2": "{p}_model_data.h",
+    "model_data.c.j2": "{p}_model_data.c",
+}
+ROLES = ("M", "S", "B", "A")
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """Planned bytes of one generated model (data and static buffers; code is measured from the ELF)."""
+
+    model_flash: int  # const model data
+    frontend_flash: int  # const front-end tables
+    model_ram: int  # static buffers of the network
+    frontend_ram: int  # front-end work memory and the feature buffer
+    float32_bytes: int  # the same network's float parameters as float32
+
+    @property
+    def flash(self) -> int:
+        return self.model_flash + self.frontend_flash
+
+    @property
+    def ram(self) -> int:
+        return self.model_ram + self.frontend_ram
+
+    @property
+    def compression(self) -> float:
+        return self.float32_bytes / self.model_flash
+
+    def as_dict(self) -> dict:
+        return {"model_flash": self.model_flash, "frontend_flash": self.frontend_flash, "flash": self.flash,
+                "model_ram": self.model_ram, "frontend_ram": self.frontend_ram, "ram": self.ram,
+                "float32_bytes": self.float32_bytes, "compression": round(self.compression, 2)}
+
+
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def c_string(text: str) -> str:
+    """A C string literal: printable ASCII kept, quotes/backslashes escaped, other bytes in octal."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 32 <= ord(ch) < 127:
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8"))
+    return '"' + "".join(out) + '"'
+
+
+def _cname(layer: str) -> str:
+    return layer.replace(".", "_")
+
+
+def _layer_arrays(ir: ModelIR, prefix: str, layer: str, roles: dict[str, str]) -> dict[str, CArray]:
+    return {r: array_decl(prefix, f"{_cname(layer)}_{r.lower()}", ir.arrays[a]) for r, a in roles.items()}
+
+
+def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
+    """Everything the templates need, precomputed (array declarations, shapes, buffer sizes)."""
+    check_identifier(prefix)
+    if width not in ir.widths:
+        raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
+    blocks = ir.blocks(width)
+    arrays: list[CArray] = []
+    layers: dict[str, dict] = {}
+
+    def add(name: str, roles: dict[str, str]) -> dict[str, str]:
+        decls = _layer_arrays(ir, prefix, name, roles)
+        arrays.extend(decls.values())
+        return {r.lower(): d.name for r, d in decls.items()}
+
+    for name in ("conv1", "conv2", "proj", "classifier"):
+        lay = ir.layer(name)
+        layers[name] = {**lay, "c": add(name, lay["arrays"]), "rq": f"g_{prefix}_{name}_rq",
+                        "has_prelu": "A" in lay["arrays"]}
+    block_ctx = []
+    for i in blocks:
+        b = {"index": i}
+        for part in ("mem", "fc1", "fc2"):
+            name = f"block{i}.{part}"
+            lay = ir.layer(name)
+            roles = dict(lay["arrays"])
+            if part == "fc2":
+                roles.update(lay["paths"][width])
+            b[part] = {**lay, "c": add(name, roles), "rq": f"g_{prefix}_{_cname(name)}_rq"}
+        block_ctx.append(b)
+
+    fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
+    c1, c2, pr = ir.layer("conv1"), ir.layer("conv2"), ir.layer("proj")
+    d_model, t = pr["out_shape"]
+    d_hid = max([ir.layer(f"block{i}.fc1")["out_shape"][0] for i in blocks] or [d_model])
+    h1, h2 = c1["out_shape"], c2["out_shape"]
+    positions = h1[1] * h1[2]
+    buf = {
+        # A: conv1 output, later p (first half) and m (second half)
+        "act_a": max(int(np.prod(h1)), 2 * d_model * t),
+        # B: conv2 output, later the fc1 output h
+        "act_b": max(int(np.prod(h2)), d_hid * t),
+        "bits": max(positions * n_words(h1[0]), t * n_words(max(pr["in_shape"][0], d_hid)), d_model),
+        "sums": max(positions, t, d_model),
+        "s2": max(1, t, d_model),
+    }
+    rq = []
+    for n in ("conv1", "conv2", "proj"):
+        c = layers[n]["c"]
+        rq.append({"name": f"g_{prefix}_{n}_rq", "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
+    for b in block_ctx:
+        for part in ("mem", "fc1", "fc2"):
+            c = b[part]["c"]
+            rq.append({"name": b[part]["rq"], "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
+    cl = layers["classifier"]["c"]
+    rq.append({"name": f"g_{prefix}_classifier_rq", "m": cl["m"], "s": cl["s"], "b": cl["b"], "a": "NULL"})
+    return {
+        "version": __version__, "sha256": ir.sha256, "prefix": prefix, "P": prefix.upper(),
+        "width": width, "width_tag": width_tag(width), "labels": [c_string(x) for x in ir.labels],
+        "n_classes": len(ir.labels), "n_mels": fcfg.n_mels, "n_frames": fcfg.n_frames,
+        "clip_samples": fcfg.clip_samples, "feat_mean": ir.constants["feat_mean"],
+        "arrays": arrays, "requants": rq, "L": layers, "blocks": block_ctx, "buf": buf,
+        "d_model": d_model, "t": t, "positions": positions,
+    }
+
+
+def render_model(ir: ModelIR, width: str, prefix: str) -> dict[str, str]:
+    """``{file name: text}`` of the model library (front-end tables included)."""
+    from ..frontend.ctables import FrontendTableError, frontend_c_tables
+
+    ctx = model_context(ir, width, prefix)
+    env = _env()
+    files = {out.format(p=prefix): env.get_template(tpl).render(**ctx) for tpl, out in TEMPLATES.items()}
+    try:
+        fh, fc = frontend_c_tables(FeatureConfig.from_dict(ir.header["feature_config"]), prefix)
+    except FrontendTableError as e:
+        raise CodegenError(str(e)) from None
+    files[f"{prefix}_frontend_tables.h"] = fh
+    files[f"{prefix}_frontend_tables.c"] = fc
+    return files
+
+
+def plan_memory(ir: ModelIR, width: str, prefix: str = "kws") -> MemoryPlan:
+    ctx = model_context(ir, width, prefix)
+    from ..frontend.ctables import frontend_arrays
+
+    fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
+    n_rq = len(ctx["requants"])
+    model_flash = sum(a.nbytes for a in ctx["arrays"]) + n_rq * 16  # bnn_requant_t: 4 pointers
+    fe_flash = sum(v.size * (4 if ct == "int32_t" else 2) for ct, v in frontend_arrays(fcfg).values())
+    b = ctx["buf"]
+    model_ram = 4 * (b["act_a"] + b["act_b"] + 2 * b["bits"] + b["s2"]) + 8 * b["sums"]
+    fe_ram = 4 * (fcfg.n_fft + 2) + 2 * fcfg.n_mels * fcfg.n_frames + 16
+    float32 = 4 * int(ir.header["float_params"][width])
+    return MemoryPlan(model_flash, fe_flash, model_ram, fe_ram, float32)
