@@ -16,6 +16,7 @@ from .. import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: ("module:attribute" under bifsmn_mcu.cli, one-line help shown by --help)
     "verify": ("verify:verify", "bit-exact checks: C front end / C model vs the Python reference"),
+    "qemu": ("qemu:qemu", "stop / inspect the QEMU board started by `pio run -t upload`"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
     "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),
     "doctor": ("doctor:doctor", "check compilers, QEMU machines, PlatformIO, TTS, torch; --offline-setup for pio"),
