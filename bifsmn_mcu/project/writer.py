@@ -1,0 +1,125 @@
+"""``write_project``: the PlatformIO project around a generated model library.
+
+Layout written into ``out_dir`` (the model library ``lib/<prefix>/`` is written by ``generate``):
+
+    platformio.ini          an env per board of the table; default_envs = the QEMU M4 env
+    src/*.c, src/*.cpp      app, protocol, board support, QEMU start-up (from firmware/)
+    include/*.h             their headers + bifsmn_app_config.h (binds the app to <prefix>)
+    ld/*.ld                 linker scripts of the QEMU machines
+    platforms/bifsmn/       the local dev-platform (QEMU + host), board JSONs from the table
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .. import __version__
+from ..boards import BoardError, default_board, get_board, load_boards
+from ..resources import firmware_dir, templates_dir
+from .app_config import find_model_header, render_app_config
+from .board_json import board_defines, render_board_jsons
+
+FIRMWARE_PARTS = ("app", "protocol", "bsp", "boards")
+PLATFORM_DIR = Path("platforms") / "bifsmn"
+
+
+class ProjectError(ValueError):
+    """Bad arguments to write_project (unknown board, bad prefix)."""
+
+
+def _feature_config_dict(feature_config: Any) -> dict:
+    if feature_config is None:
+        return {}
+    if isinstance(feature_config, Mapping):
+        return dict(feature_config)
+    if dataclasses.is_dataclass(feature_config):
+        return {f.name: getattr(feature_config, f.name) for f in dataclasses.fields(feature_config)}
+    for attr in ("to_dict", "as_dict"):
+        if hasattr(feature_config, attr):
+            return dict(getattr(feature_config, attr)())
+    raise ProjectError(f"feature_config of type {type(feature_config).__name__} is not a mapping/dataclass")
+
+
+def _flag(define: Any) -> str:
+    if isinstance(define, tuple):
+        return f"-D{define[0]}={define[1]}"
+    return f"-D{define}"
+
+
+def _envs() -> list[dict]:
+    envs = []
+    for b in load_boards().values():
+        envs.append({
+            "key": b.key, "name": b.name,
+            "platform": PLATFORM_DIR.as_posix() if b.is_local else b.platform,
+            "board": b.board, "framework": b.framework, "qemu": b.is_qemu,
+            # local boards take their defines from the board JSON; real boards from build_flags
+            "build_flags": "" if b.is_local else " ".join(_flag(d) for d in board_defines(b)),
+        })
+    return envs
+
+
+def render_platformio_ini(model_sha256: str, default_env: str | None = None) -> str:
+    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=False)
+    return env.get_template("platformio.ini.j2").render(
+        version=__version__, model_sha256=model_sha256, default_env=default_env or default_board(),
+        envs=_envs())
+
+
+def copy_platform(dest: Path) -> Path:
+    """Copy the dev-platform to ``dest`` and (re)write its board JSONs from the table."""
+    src = firmware_dir() / "platform"
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (dest / "boards").mkdir(exist_ok=True)
+    for name, text in render_board_jsons().items():
+        (dest / "boards" / name).write_text(text)
+    return dest
+
+
+def copy_firmware_sources(out_dir: Path) -> None:
+    """C sources to ``src/``, headers to ``include/``, linker scripts to ``ld/``."""
+    fw = firmware_dir()
+    for sub in ("src", "include", "ld"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    for part in FIRMWARE_PARTS:
+        for f in sorted((fw / part).iterdir()):
+            if f.suffix in (".c", ".cpp"):
+                shutil.copy2(f, out_dir / "src" / f.name)
+            elif f.suffix == ".h":
+                shutil.copy2(f, out_dir / "include" / f.name)
+            elif f.suffix == ".ld":
+                shutil.copy2(f, out_dir / "ld" / f.name)
+
+
+def write_project(out_dir: Path, *, board: str, prefix: str, model_sha256: str, width: str,
+                  labels: Sequence[str], feature_config: Any) -> None:
+    """Write platformio.ini, src/, include/, ld/ and platforms/bifsmn/ around ``lib/<prefix>/``.
+
+    ``board`` must be a key of the board table; every board gets an env, and ``default_envs``
+    is the table's default (the QEMU M4 env) unless ``board`` is another local board.
+    """
+    out_dir = Path(out_dir)
+    try:
+        b = get_board(board)
+    except BoardError as err:
+        raise ProjectError(str(err)) from err
+    if not prefix.isidentifier() or not prefix.isascii():
+        raise ProjectError(f"prefix {prefix!r} is not a C identifier")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_firmware_sources(out_dir)
+    header = find_model_header(out_dir / "lib" / prefix, prefix)
+    (out_dir / "include" / "bifsmn_app_config.h").write_text(render_app_config(
+        prefix=prefix, header=header, model_sha256=model_sha256, width=width, labels=labels,
+        feature_config=_feature_config_dict(feature_config)))
+    default_env = b.key if b.is_local else default_board()
+    (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, default_env))
+    copy_platform(out_dir / PLATFORM_DIR)

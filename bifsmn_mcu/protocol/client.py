@@ -1,0 +1,137 @@
+"""Request/reply client over any transport: sequence numbers, timeouts and retries.
+
+    dev = DeviceClient(open_transport("socket://127.0.0.1:4321"))
+    info = dev.info(); res = dev.infer_features(feats); res = dev.infer_pcm(pcm)
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..transport.base import Transport, TransportError
+from .frame import Frame, FrameDecoder, encode_frame
+from .messages import (
+    NO_SEQ,
+    DeviceErrorReply,
+    MsgType,
+    Result,
+    features_payload,
+    parse_error,
+    parse_info,
+    parse_pcm_ack,
+    parse_result,
+    pcm_payload,
+)
+
+PCM_CHUNK_SAMPLES = 1000  # 2002-byte payloads, under the 2048-byte frame limit
+
+
+class DeviceError(RuntimeError):
+    """The device answered a request with an ERROR frame."""
+
+    def __init__(self, reply: DeviceErrorReply) -> None:
+        super().__init__(f"device error {reply.name} ({reply.text})")
+        self.reply = reply
+
+
+class DeviceTimeout(TimeoutError):
+    """No reply within the timeout after all retries."""
+
+
+class DeviceClient:
+    def __init__(self, transport: Transport, timeout: float = 5.0, retries: int = 2) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.retries = retries
+        self._decoder = FrameDecoder()
+        self._pending: list[Frame] = []
+        self._seq = 0
+        self.unsolicited: list[DeviceErrorReply] = []  # errors not tied to a request (garbage)
+
+    def next_seq(self) -> int:
+        self._seq = (self._seq + 1) % NO_SEQ  # 0..254; 255 is NO_SEQ
+        return self._seq
+
+    def send_raw(self, data: bytes) -> None:
+        self.transport.write(data)
+
+    def read_frame(self, timeout: float) -> Frame | None:
+        """The next frame within ``timeout`` seconds, or None."""
+        deadline = time.monotonic() + timeout
+        while not self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._pending.extend(self._decoder.feed(self.transport.read(min(left, 0.2))))
+        return self._pending.pop(0)
+
+    def drain(self, quiet: float = 0.3) -> list[Frame]:
+        """Read and return frames until the line is quiet for ``quiet`` seconds."""
+        out = []
+        while (f := self.read_frame(quiet)) is not None:
+            out.append(f)
+        return out
+
+    def wait_reply(self, seq: int, timeout: float) -> Frame | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            f = self.read_frame(max(0.0, deadline - time.monotonic()))
+            if f is None:
+                return None
+            if f.type == MsgType.ERROR and f.seq == NO_SEQ:
+                self.unsolicited.append(parse_error(f.payload))
+                continue
+            if f.seq != seq or f.type < 0x80:
+                continue  # stale reply of an earlier, retried request
+            if f.type == MsgType.ERROR:
+                raise DeviceError(parse_error(f.payload))
+            return f
+
+    def request(self, type_: int, payload: bytes = b"", timeout: float | None = None,
+                retries: int | None = None) -> Frame:
+        timeout = self.timeout if timeout is None else timeout
+        retries = self.retries if retries is None else retries
+        seq = self.next_seq()
+        frame = encode_frame(type_, seq, payload)
+        for _attempt in range(retries + 1):
+            self.transport.write(frame)
+            reply = self.wait_reply(seq, timeout)
+            if reply is not None:
+                return reply
+        raise DeviceTimeout(
+            f"no reply from {self.transport.description} within {timeout:g} s "
+            f"({retries + 1} attempt{'s' if retries else ''}); is the device running and on this port?")
+
+    def info(self, timeout: float | None = None) -> dict:
+        reply = self.request(MsgType.INFO_REQ, timeout=timeout)
+        return parse_info(reply.payload)
+
+    def infer_features(self, features: np.ndarray) -> Result:
+        reply = self.request(MsgType.INFER_FEATURES, features_payload(features))
+        return parse_result(reply.payload)
+
+    def infer_pcm(self, pcm: np.ndarray, chunk: int = PCM_CHUNK_SAMPLES) -> Result:
+        """Streams one clip in chunks; on a lost chunk the whole clip restarts (first flag)."""
+        pcm = np.asarray(pcm, dtype=np.int16)
+        starts = list(range(0, len(pcm), chunk)) or [0]
+        last_err: Exception | None = None
+        for _attempt in range(self.retries + 1):
+            try:
+                for i, s in enumerate(starts):
+                    first, last = i == 0, i == len(starts) - 1
+                    reply = self.request(MsgType.INFER_PCM, pcm_payload(pcm[s : s + chunk], first=first,
+                                                                        last=last), retries=0)
+                    if last:
+                        return parse_result(reply.payload)
+                    parse_pcm_ack(reply.payload)
+            except DeviceTimeout as err:
+                last_err = err
+        raise DeviceTimeout(str(last_err))
+
+    def close(self) -> None:
+        try:
+            self.transport.close()
+        except TransportError:
+            pass

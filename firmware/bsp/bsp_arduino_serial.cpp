@@ -1,0 +1,40 @@
+/* Arduino boards (Nano 33 BLE, Pico, Teensy 4.1): the protocol over `Serial` (USB CDC).
+ * Arduino owns main(): setup()/loop() drive the app. Counter: DWT (M4/M7) or SysTick (M0+)
+ * from counter_dwt.c / counter_systick.c, chosen by build flag. */
+#if defined(BIFSMN_BSP_ARDUINO) && defined(ARDUINO)
+#include <Arduino.h>
+
+#include "bsp.h"
+#include "bifsmn_app.h"
+
+extern "C" {
+
+__attribute__((weak)) void bsp_init(void)
+{
+    Serial.begin(115200);
+    while (!Serial) {
+    }
+}
+
+__attribute__((weak)) int bsp_read_byte(uint8_t *out, uint32_t timeout_ms)
+{
+    uint32_t start = millis();
+    while (Serial.available() <= 0) {
+        if ((uint32_t)(millis() - start) > timeout_ms) {
+            return 0;
+        }
+    }
+    *out = (uint8_t)Serial.read();
+    return 1;
+}
+
+__attribute__((weak)) void bsp_write(const uint8_t *data, size_t n) { Serial.write(data, n); }
+
+__attribute__((weak)) void bsp_flush(void) { Serial.flush(); }
+
+} /* extern "C" */
+
+void setup() { bifsmn_app_init(); }
+
+void loop() { bifsmn_app_poll(); }
+#endif
