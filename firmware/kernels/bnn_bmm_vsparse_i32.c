@@ -11,7 +11,7 @@
  * B_r) with one AND and one shifted ADD per plane and r, then into d.
  * Bit-exact with bnn_bmm_rows_i32: d[v][o] = n_in - 2 * popcount(a_v XOR w_o).
  */
-#include "bnn_kernels_select.h"
+#include "bnn_vsparse_common.h"
 
 #define CSA(h, l, a, b, c)                                                                         \
     do {                                                                                           \
@@ -20,37 +20,12 @@
         (l) = u_ ^ (c);                                                                            \
     } while (0)
 
-#define SEG 240 /* rows per counting segment: counts stay <= 255 (byte lanes) */
-
 static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32];
-static const uint32_t *s_list[BNN_BMM_MAX_IN / 2 + 16];
-static int32_t s_cnt[32];
+static const uint32_t *s_list[BNN_VS_LIST_MAX];
 
-static inline uint32_t pop32(uint32_t x)
-{
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0f0f0f0fu;
-    return (x * 0x01010101u) >> 24;
-}
-
-static inline int ctz32(uint32_t x)
-{
-#if defined(__GNUC__)
-    return __builtin_ctz(x); /* rbit + clz on v7-M, one bsf/tzcnt on x86: never a libcall */
-#else
-    int n = 0;
-    while (!(x & 1u)) {
-        x >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
-
-/* Count column word k over list[0..n) (n a multiple of 16, at most SEG real rows) into byte lanes
- * b[r] (byte m = count of lane 8m + r). */
-static inline void count_bytes(const uint32_t *const *list, int n, int k, uint32_t b[8])
+/* Harley-Seal over list[0..n) (n a multiple of 16, at most BNN_VS_SEG real rows), column word k:
+ * 8 bit planes p[0..7] (ones, twos, ..., 128s) of the 32 column sums. */
+static inline void count_planes(const uint32_t *const *list, int n, int k, uint32_t p[8])
 {
     uint32_t ones = 0, twos = 0, fours = 0, eights = 0, h16 = 0, h32 = 0, h64 = 0, h128 = 0;
     for (int j = 0; j < n; j += 16, list += 16) {
@@ -78,77 +53,40 @@ static inline void count_bytes(const uint32_t *const *list, int n, int k, uint32
         h64 ^= s;
         h128 ^= c;
     }
-    for (int r = 0; r < 8; ++r) {
-        const uint32_t m = 0x01010101u;
-        b[r] = ((ones >> r) & m) | (((twos >> r) & m) << 1) | (((fours >> r) & m) << 2) |
-               (((eights >> r) & m) << 3) | (((h16 >> r) & m) << 4) | (((h32 >> r) & m) << 5) |
-               (((h64 >> r) & m) << 6) | (((h128 >> r) & m) << 7);
-    }
+    p[0] = ones;
+    p[1] = twos;
+    p[2] = fours;
+    p[3] = eights;
+    p[4] = h16;
+    p[5] = h32;
+    p[6] = h64;
+    p[7] = h128;
 }
 
 void bnn_bmm_vsparse_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
                          const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d)
 {
-    const int in_words = (n_in + 31) >> 5;
     const int out_words = (n_out + 31) >> 5;
-    const uint32_t last = (n_in & 31) ? ((1u << (n_in & 31)) - 1u) : 0xffffffffu;
     for (int v = 0; v < n_vec; ++v) {
-        const uint32_t *av = a + (size_t)v * a_stride;
+        const bnn_vs_list_t info =
+            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, s_list);
         int32_t *dv = d + (size_t)v * (size_t)n_out;
-        int n1 = 0;
-        for (int k = 0; k < in_words; ++k) {
-            n1 += (int)pop32(k == in_words - 1 ? (av[k] & last) : av[k]);
-        }
-        const uint32_t flip = (2 * n1 > n_in) ? 0xffffffffu : 0u; /* sum the minority rows */
-        const int32_t nm = (int32_t)flip;                          /* 0 or -1: sign of the S term */
-        const int32_t base = n_in - 2 * n1;
-        int n = 0;
-        for (int k = 0; k < in_words; ++k) {
-            uint32_t m = av[k] ^ flip;
-            if (k == in_words - 1) {
-                m &= last;
-            }
-            const uint32_t *row = wt + (size_t)(k * 32) * (size_t)out_words;
-            while (m) {
-                s_list[n++] = row + (size_t)ctz32(m) * (size_t)out_words;
-                m &= m - 1u;
-            }
-        }
-        const int n_sel = n;
-        while (n & 15) {
-            s_list[n++] = s_zero;
-        }
         for (int k = 0; k < out_words; ++k) {
-            uint32_t b[8];
-            const int16_t *cs = colsum + 32 * k;
             const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
-            if (n_sel <= SEG) {
-                count_bytes((const uint32_t *const *)s_list, n, k, b);
-                int32_t *dk = dv + 32 * k;
-                for (int r = 0; r < 8; ++r) {
-                    uint32_t br = b[r];
-                    for (int o = r; o < lanes; o += 8, br >>= 8) {
-                        const int32_t t = 4 * (int32_t)(br & 0xffu) - 2 * cs[o];
-                        dk[o] = base + ((t ^ nm) - nm);
-                    }
-                }
+            uint32_t p[8];
+            if (info.n <= BNN_VS_SEG) {
+                count_planes((const uint32_t *const *)s_list, info.n, k, p);
+                bnn_vs_planes_to_bytes(p);
+                bnn_vs_write_d(p, lanes, colsum + 32 * k, info, dv + 32 * k);
             } else {
-                for (int o = 0; o < 32; ++o) {
-                    s_cnt[o] = 0;
+                int32_t cnt[32] = {0};
+                for (int j = 0; j < info.n; j += BNN_VS_SEG) {
+                    const int len = (info.n - j) < BNN_VS_SEG ? (info.n - j) : BNN_VS_SEG;
+                    count_planes((const uint32_t *const *)s_list + j, len, k, p);
+                    bnn_vs_planes_to_bytes(p);
+                    bnn_vs_add_bytes(p, cnt);
                 }
-                for (int j = 0; j < n; j += SEG) {
-                    const int len = (n - j) < SEG ? (n - j) : SEG;
-                    count_bytes((const uint32_t *const *)s_list + j, len, k, b);
-                    for (int r = 0; r < 8; ++r) {
-                        for (int mm = 0; mm < 4; ++mm) {
-                            s_cnt[8 * mm + r] += (int32_t)((b[r] >> (8 * mm)) & 0xffu);
-                        }
-                    }
-                }
-                for (int o = 0; o < lanes; ++o) {
-                    const int32_t t = 4 * s_cnt[o] - 2 * cs[o];
-                    dv[32 * k + o] = base + ((t ^ nm) - nm);
-                }
+                bnn_vs_write_d_counts(cnt, lanes, colsum + 32 * k, info, dv + 32 * k);
             }
         }
     }

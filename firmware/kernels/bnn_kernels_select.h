@@ -16,7 +16,8 @@
  *
  * Selection by compiler feature macro (never by board):
  *   __ARM_FEATURE_MVE  -> bnn_bmm_vsparse_mve_i32 (Helium gathers, 4 vectors per instruction)
- *   otherwise          -> bnn_bmm_vsparse_i32 (portable C99, also used on M3/M4/M7/M33 and host)
+ *   Thumb-2 M profile  -> bnn_bmm_vsparse_v7m_i32 (assembly counting loop, M3/M4/M7/M33)
+ *   otherwise          -> bnn_bmm_vsparse_i32 (portable C99, host and anything else)
  * bnn_bmm_fast_i32 names the selected one.
  */
 #ifndef BNN_KERNELS_SELECT_H
@@ -48,6 +49,12 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
                              const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d);
 #define bnn_bmm_fast_i32 bnn_bmm_vsparse_mve_i32
 #define BNN_BMM_FAST_NAME "vsparse_mve"
+#elif defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+/* Same result, Thumb-2 assembly counting loop (Cortex-M3/M4/M7/M33). */
+void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
+                             const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d);
+#define bnn_bmm_fast_i32 bnn_bmm_vsparse_v7m_i32
+#define BNN_BMM_FAST_NAME "vsparse_v7m"
 #else
 #define bnn_bmm_fast_i32 bnn_bmm_vsparse_i32
 #define BNN_BMM_FAST_NAME "vsparse"

@@ -1,0 +1,47 @@
+"""Weight and activation layouts of the binary matrix kernels (firmware/kernels/bnn_bmm_*).
+
+Bits: 1 = negative, packed LSB first into uint32 words, padding bits 0 (SPEC 5).
+``pack_rows``: row-major, output o at ``o * in_words`` (the portable kernels' layout).
+``pack_columns``: column layout for the fast kernels: input i at ``i * out_words``, bit j of word k
+is output ``32 k + j``; plus ``colsum[o]`` = negative weights of output o (int16).
+``dots_reference``: the definition, d[v, o] = sum_i sign(a_vi) * sign(w_oi).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pack_bits(bits: np.ndarray) -> np.ndarray:
+    """(..., n) of 0/1 -> (..., ceil(n/32)) uint32, LSB first, padding bits 0."""
+    bits = np.asarray(bits, dtype=np.uint8)
+    n = bits.shape[-1]
+    words = (n + 31) // 32
+    padded = np.zeros(bits.shape[:-1] + (words * 32,), dtype=np.uint8)
+    padded[..., :n] = bits
+    le = np.packbits(padded.reshape(bits.shape[:-1] + (words, 4, 8)), axis=-1, bitorder="little")
+    return le.reshape(bits.shape[:-1] + (words, 4)).copy().view("<u4").reshape(bits.shape[:-1] + (words,))
+
+
+def pack_rows(neg: np.ndarray) -> np.ndarray:
+    """(n_out, n_in) bool (True = negative weight) -> (n_out, in_words) uint32."""
+    return _pack_bits(np.asarray(neg, dtype=bool))
+
+
+def pack_columns(neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n_out, n_in) bool -> ((n_in, out_words) uint32 column layout, (n_out,) int16 colsum)."""
+    neg = np.asarray(neg, dtype=bool)
+    colsum = neg.sum(axis=1).astype(np.int16)
+    return _pack_bits(neg.T), colsum
+
+
+def pack_activations(neg: np.ndarray) -> np.ndarray:
+    """(n_vec, n_in) bool (True = negative activation) -> (n_vec, in_words) uint32."""
+    return _pack_bits(np.asarray(neg, dtype=bool))
+
+
+def dots_reference(a_neg: np.ndarray, w_neg: np.ndarray) -> np.ndarray:
+    """d[v, o] = n_in - 2 * popcount(a_v XOR w_o) = sum of +-1 products, int32 (n_vec, n_out)."""
+    a = 1 - 2 * np.asarray(a_neg, dtype=np.int32)
+    w = 1 - 2 * np.asarray(w_neg, dtype=np.int32)
+    return (a @ w.T).astype(np.int32)

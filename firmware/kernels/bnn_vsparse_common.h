@@ -1,0 +1,164 @@
+/* bnn_vsparse_common.h - private inline helpers of the bnn_bmm_vsparse_* kernels (not kernels).
+ *
+ * Row list: for activation vector a (n_in bits), the rows i of the column-layout weights where a
+ * has its minority value (a_i = 1 if popcount(a) <= n_in / 2, else a_i = 0), as row pointers,
+ * padded with pointers to a zero row to a multiple of 16 and ended by a NULL sentinel.
+ * With S = column sums of the listed rows, n1 = popcount(a) and cs = colsum[o]:
+ *   minority 1:  d = n_in - 2 * popcount(a ^ w_o) = (n_in - 2 n1 - 2 cs) + 4 S
+ *   minority 0:  d = (n_in - 2 n1 + 2 cs) - 4 S
+ */
+#ifndef BNN_VSPARSE_COMMON_H
+#define BNN_VSPARSE_COMMON_H
+
+#include "bnn_kernels_select.h"
+
+/* Rows per counting pass: counts stay <= 255 (8 planes, byte lanes). A multiple of 16. */
+#define BNN_VS_SEG 240
+/* List capacity: n_in / 2 rows, padding to 16, a sentinel per pass. */
+#define BNN_VS_LIST_MAX (BNN_BMM_MAX_IN / 2 + 16 + BNN_BMM_MAX_IN / BNN_VS_SEG + 2)
+
+typedef struct {
+    int n_sel;     /* real rows listed */
+    int n;         /* rows listed incl. zero padding (multiple of 16) */
+    int32_t base;  /* n_in - 2 n1 */
+    int32_t nm;    /* 0 (minority 1) or -1 (minority 0) */
+} bnn_vs_list_t;
+
+static inline uint32_t bnn_vs_pop32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0fu;
+    return (x * 0x01010101u) >> 24;
+}
+
+static inline int bnn_vs_ctz32(uint32_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(x); /* rbit + clz on v7-M, bsf/tzcnt on x86: never a libcall */
+#else
+    int n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+/* Build the row list of one activation vector (list has BNN_VS_LIST_MAX entries). */
+static inline bnn_vs_list_t bnn_vs_build_list(const uint32_t *av, int n_in, const uint32_t *wt,
+                                              int out_words, const uint32_t *zero_row,
+                                              const uint32_t **list)
+{
+    const int in_words = (n_in + 31) >> 5;
+    const uint32_t last = (n_in & 31) ? ((1u << (n_in & 31)) - 1u) : 0xffffffffu;
+    int n1 = 0;
+    for (int k = 0; k < in_words - 1; ++k) {
+        n1 += (int)bnn_vs_pop32(av[k]);
+    }
+    n1 += (int)bnn_vs_pop32(av[in_words - 1] & last);
+    const uint32_t flip = (2 * n1 > n_in) ? 0xffffffffu : 0u;
+    const uint32_t **lp = list;
+    const uint32_t *row = wt;
+    const size_t step = (size_t)out_words;
+    for (int k = 0; k < in_words; ++k, row += 32 * step) {
+        uint32_t m = av[k] ^ flip;
+        if (k == in_words - 1) {
+            m &= last;
+        }
+        while (m) {
+            *lp++ = row + (size_t)bnn_vs_ctz32(m) * step;
+            m &= m - 1u;
+        }
+    }
+    bnn_vs_list_t info;
+    info.n_sel = (int)(lp - list);
+    while ((lp - list) & 15) {
+        *lp++ = zero_row;
+    }
+    info.n = (int)(lp - list);
+    *lp = NULL;
+    info.base = n_in - 2 * n1;
+    info.nm = (int32_t)flip;
+    return info;
+}
+
+/* 8 bit planes (p[k] bit j = bit k of the count of lane j) -> byte lanes in place:
+ * afterwards byte m of p[r] is the count of lane 8 m + r (an 8x8 bit transpose per byte). */
+static inline void bnn_vs_planes_to_bytes(uint32_t p[8])
+{
+#define BNN_VS_SWAP(a, b, s, msk)                                                                 \
+    do {                                                                                           \
+        const uint32_t t_ = ((p[a] >> (s)) ^ p[b]) & (msk);                                        \
+        p[b] ^= t_;                                                                                \
+        p[a] ^= t_ << (s);                                                                         \
+    } while (0)
+    BNN_VS_SWAP(0, 1, 1, 0x55555555u);
+    BNN_VS_SWAP(2, 3, 1, 0x55555555u);
+    BNN_VS_SWAP(4, 5, 1, 0x55555555u);
+    BNN_VS_SWAP(6, 7, 1, 0x55555555u);
+    BNN_VS_SWAP(0, 2, 2, 0x33333333u);
+    BNN_VS_SWAP(1, 3, 2, 0x33333333u);
+    BNN_VS_SWAP(4, 6, 2, 0x33333333u);
+    BNN_VS_SWAP(5, 7, 2, 0x33333333u);
+    BNN_VS_SWAP(0, 4, 4, 0x0f0f0f0fu);
+    BNN_VS_SWAP(1, 5, 4, 0x0f0f0f0fu);
+    BNN_VS_SWAP(2, 6, 4, 0x0f0f0f0fu);
+    BNN_VS_SWAP(3, 7, 4, 0x0f0f0f0fu);
+#undef BNN_VS_SWAP
+}
+
+/* d[o] for the `lanes` outputs of one 32-output group from byte lanes b (see planes_to_bytes). */
+static inline void bnn_vs_write_d(const uint32_t b[8], int lanes, const int16_t *cs, bnn_vs_list_t info,
+                                  int32_t *d)
+{
+    if (lanes == 32) {
+        if (info.nm == 0) {
+            for (int r = 0; r < 8; ++r) {
+                const uint32_t br = b[r];
+                d[r] = info.base - 2 * cs[r] + 4 * (int32_t)(br & 0xffu);
+                d[r + 8] = info.base - 2 * cs[r + 8] + 4 * (int32_t)((br >> 8) & 0xffu);
+                d[r + 16] = info.base - 2 * cs[r + 16] + 4 * (int32_t)((br >> 16) & 0xffu);
+                d[r + 24] = info.base - 2 * cs[r + 24] + 4 * (int32_t)(br >> 24);
+            }
+        } else {
+            for (int r = 0; r < 8; ++r) {
+                const uint32_t br = b[r];
+                d[r] = info.base + 2 * cs[r] - 4 * (int32_t)(br & 0xffu);
+                d[r + 8] = info.base + 2 * cs[r + 8] - 4 * (int32_t)((br >> 8) & 0xffu);
+                d[r + 16] = info.base + 2 * cs[r + 16] - 4 * (int32_t)((br >> 16) & 0xffu);
+                d[r + 24] = info.base + 2 * cs[r + 24] - 4 * (int32_t)(br >> 24);
+            }
+        }
+        return;
+    }
+    for (int o = 0; o < lanes; ++o) {
+        const int32_t cnt = (int32_t)((b[o & 7] >> (8 * (o >> 3))) & 0xffu);
+        const int32_t t = 4 * cnt - 2 * cs[o];
+        d[o] = info.base + ((t ^ info.nm) - info.nm);
+    }
+}
+
+/* Add byte lanes b into cnt[32] (lane 8 m + r from byte m of b[r]). */
+static inline void bnn_vs_add_bytes(const uint32_t b[8], int32_t cnt[32])
+{
+    for (int r = 0; r < 8; ++r) {
+        cnt[r] += (int32_t)(b[r] & 0xffu);
+        cnt[r + 8] += (int32_t)((b[r] >> 8) & 0xffu);
+        cnt[r + 16] += (int32_t)((b[r] >> 16) & 0xffu);
+        cnt[r + 24] += (int32_t)(b[r] >> 24);
+    }
+}
+
+/* d[o] from full column sums cnt[o] (the several-pass path, n_sel > BNN_VS_SEG). */
+static inline void bnn_vs_write_d_counts(const int32_t cnt[32], int lanes, const int16_t *cs,
+                                         bnn_vs_list_t info, int32_t *d)
+{
+    for (int o = 0; o < lanes; ++o) {
+        const int32_t t = 4 * cnt[o] - 2 * cs[o];
+        d[o] = info.base + ((t ^ info.nm) - info.nm);
+    }
+}
+
+#endif /* BNN_VSPARSE_COMMON_H */
