@@ -16,6 +16,9 @@ from .. import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: ("module:attribute" under bifsmn_mcu.cli, one-line help shown by --help)
     "verify": ("verify:verify", "bit-exact checks: C front end / C model vs the Python reference"),
+    "export": ("export:export", "checkpoint -> bit-packed integer model IR (.npz, all thin paths)"),
+    "generate": ("generate:generate", "C model library for one width + PlatformIO project; planned flash/RAM"),
+    "simulate": ("simulate:simulate", "generated C on the host over WAVs: accuracy, agreement, report"),
     "qemu": ("qemu:qemu", "stop / inspect the QEMU board started by `pio run -t upload`"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
     "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),

@@ -1,0 +1,50 @@
+"""``bifsmn-mcu generate``: C model library for one width (+ the PlatformIO project)."""
+
+from __future__ import annotations
+
+import click
+
+from ._model_opts import check_width, load_model, model_option, width_option
+
+
+@click.command()
+@model_option
+@width_option
+@click.option(
+    "--board", "-b", default="qemu-m4", show_default=True, help="board of the table (bifsmn_mcu.boards)"
+)
+@click.option(
+    "--out", "-o", "out_dir", type=click.Path(), default="out", show_default=True, help="output folder"
+)
+@click.option("--prefix", "-p", default="kws", show_default=True, help="C symbol prefix (a C identifier)")
+def generate(model_path: str | None, width: str, board: str, out_dir: str, prefix: str) -> None:
+    """Render the model C for WIDTH into OUT/lib/PREFIX/ and the project around it."""
+    from ..codegen.errors import CodegenError
+    from ..codegen.generate import generate as run
+    from ..codegen.render import plan_memory
+
+    ir, path = load_model(model_path)
+    check_width(ir, width)
+    try:
+        res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board)
+    except CodegenError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"cannot write {out_dir}: {e.strerror or e}") from None
+    click.echo(f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}")
+    click.echo(
+        f"wrote {res.lib_dir} ({len(res.files)} files)"
+        + (f" and the PlatformIO project in {res.out_dir} (board {board})" if res.project else "")
+    )
+    click.echo("planned memory (data and static buffers; code size comes from the ELF):")
+    click.echo(
+        f"  {'width':>5} {'flash model':>12} {'flash fe':>9} {'RAM model':>10} {'RAM fe':>7} "
+        f"{'float32':>9} {'smaller':>8}"
+    )
+    for w in ir.widths:
+        p = plan_memory(ir, w, prefix)
+        mark = " <-" if w == width else ""
+        click.echo(
+            f"  {w:>5} {p.model_flash:>12} {p.frontend_flash:>9} {p.model_ram:>10} {p.frontend_ram:>7} "
+            f"{p.float32_bytes:>9} {p.compression:>7.1f}x{mark}"
+        )

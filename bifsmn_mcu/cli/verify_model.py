@@ -1,0 +1,53 @@
+"""``bifsmn-mcu verify model``: host-C logits == integer-reference logits on every clip."""
+
+from __future__ import annotations
+
+import click
+import numpy as np
+
+from ._model_opts import check_width, load_model, model_option, width_option
+
+
+@click.command()
+@model_option
+@width_option
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="folder-per-label tree of WAVs (or the shared data root)",
+)
+@click.option("--limit", type=int, default=None, help="check at most N clips (spread over the classes)")
+@click.option("--sanitize", is_flag=True, help="build with AddressSanitizer + UndefinedBehaviorSanitizer")
+def model(model_path, width, data_dir, limit, sanitize) -> None:
+    """Compare the generated C network with the numpy integer reference, logits of every clip."""
+    from ..frontend.config import FeatureConfig
+    from ..model import intref
+    from ..simulate.dataset import DatasetError, load_data_dir
+    from ..simulate.host import HostModel, SimulationError
+    from ..simulate.run import reference_features
+    from ..toolchain import ToolchainError
+
+    ir, _ = load_model(model_path)
+    check_width(ir, width)
+    cfg = FeatureConfig.from_dict(ir.header["feature_config"])
+    try:
+        inputs = load_data_dir(data_dir, ir.labels, cfg, limit)
+    except DatasetError as e:
+        raise click.ClickException(str(e)) from None
+    feats = reference_features(inputs.pcm, cfg)
+    try:
+        with HostModel.build(ir, width, sanitize=sanitize) as hm:
+            c = hm.infer_features(feats)
+    except (ToolchainError, SimulationError) as e:
+        raise click.ClickException(str(e).splitlines()[0]) from None
+    r = intref.logits(ir, feats, width)
+    same = (c == r).all(axis=1)
+    n = len(same)
+    click.echo(f"{int(same.sum())}/{n} identical (width {width}, logits of every clip)")
+    if not same.all():
+        for i in np.nonzero(~same)[0][:5]:
+            j = int(np.nonzero(c[i] != r[i])[0][0])
+            click.echo(f"  {inputs.names[i]}: class {j}: C {int(c[i, j])} != reference {int(r[i, j])}")
+        raise SystemExit(1)
