@@ -117,3 +117,13 @@ def test_fsdd_split(shared_data):
     assert all(int(c.path.stem.split("_")[2]) < 5 for c in test)
     pcm = test[0].load()
     assert pcm.shape == (16000,) and np.abs(pcm).max() > 1000
+
+
+def test_features_for_two_workers_equals_one(tmp_path):
+    for i in range(140):  # more than one 128-clip chunk, so both workers run
+        write_wav(tmp_path / ("yes" if i % 2 else "no") / f"s{i % 7}_nohash_{i}.wav", _tone(i, 4000))
+    clips = load_folder(tmp_path)
+    one = features_for(clips, progress=False)
+    two = features_for(clips, workers=2, progress=False)
+    assert one.shape == (140, 32, 32)
+    np.testing.assert_array_equal(one, two)
