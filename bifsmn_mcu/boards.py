@@ -1,7 +1,7 @@
 """The board table: every supported board, real or emulated, read from ``boards.json`` (data, not code).
 
-    board = get_board("qemu-m4")
-    board.qemu_machine, board.cpu, board.clock_hz, board.flash_bytes
+board = get_board("qemu-m4")
+board.qemu_machine, board.cpu, board.clock_hz, board.flash_bytes
 """
 
 from __future__ import annotations
@@ -57,8 +57,11 @@ class Board:
     @property
     def counter_unit(self) -> str:
         """What the device's counts are: QEMU -icount SysTick counts instructions, not cycles."""
-        return "instructions" if self.counter == "systick-icount" else (
-            "ns" if self.counter == "clock-ns" else "cycles")
+        return (
+            "instructions"
+            if self.counter == "systick-icount"
+            else ("ns" if self.counter == "clock-ns" else "cycles")
+        )
 
 
 _FIELDS = {f for f in Board.__dataclass_fields__ if f not in ("key", "extra")}

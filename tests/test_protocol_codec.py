@@ -8,12 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 
 from bifsmn_mcu.protocol.frame import MAX_PAYLOAD, SYNC, FrameDecoder, crc16, encode_frame
 from bifsmn_mcu.protocol.messages import ErrorCode, parse_result
 from bifsmn_mcu.resources import firmware_dir
 from bifsmn_mcu.toolchain import compile_host
-from conftest import require_tool
 
 FAKES = Path(__file__).parent / "fakes"
 
@@ -24,8 +24,12 @@ def test_crc_is_ccitt_false() -> None:
 
 def test_roundtrip_with_noise_between_frames() -> None:
     rng = random.Random(1)
-    frames = [(rng.randrange(256), rng.randrange(255), rng.randbytes(rng.randrange(0, 300))) for _ in range(40)]
-    stream = b"".join(rng.randbytes(rng.randrange(0, 20)).replace(SYNC, b"xx") + encode_frame(*f) for f in frames)
+    frames = [
+        (rng.randrange(256), rng.randrange(255), rng.randbytes(rng.randrange(0, 300))) for _ in range(40)
+    ]
+    stream = b"".join(
+        rng.randbytes(rng.randrange(0, 20)).replace(SYNC, b"xx") + encode_frame(*f) for f in frames
+    )
     dec = FrameDecoder()
     got = []
     for i in range(0, len(stream), 7):  # arbitrary chunking
@@ -56,8 +60,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_tool("gcc")
     proto = firmware_dir() / "protocol"
     out = tmp_path_factory.mktemp("proto") / "proto_harness"
-    return compile_host([FAKES / "proto_harness.c", *sorted(proto.glob("*.c"))], out, include_dirs=[proto],
-                        sanitize=True)
+    return compile_host(
+        [FAKES / "proto_harness.c", *sorted(proto.glob("*.c"))], out, include_dirs=[proto], sanitize=True
+    )
 
 
 def _parse(harness: Path, data: bytes) -> list[str]:
@@ -70,14 +75,20 @@ def test_c_encoder_equals_python(harness: Path) -> None:
     for n in (0, 1, 17, 255, 2048):
         payload = rng.randbytes(n)
         t, s = rng.randrange(256), rng.randrange(256)
-        out = subprocess.run([str(harness), "encode", str(t), str(s), payload.hex()], capture_output=True,
-                             check=True, text=True).stdout.strip()
+        out = subprocess.run(
+            [str(harness), "encode", str(t), str(s), payload.hex()],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout.strip()
         assert bytes.fromhex(out) == encode_frame(t, s, payload)
 
 
 def test_c_parser_decodes_python_frames(harness: Path) -> None:
     rng = random.Random(3)
-    frames = [(rng.randrange(256), rng.randrange(255), rng.randbytes(rng.randrange(0, 2049))) for _ in range(20)]
+    frames = [
+        (rng.randrange(256), rng.randrange(255), rng.randbytes(rng.randrange(0, 2049))) for _ in range(20)
+    ]
     lines = _parse(harness, b"".join(encode_frame(*f) for f in frames))
     assert lines == [f"FRAME {t} {s} {p.hex()}" for t, s, p in frames]
 
@@ -87,7 +98,10 @@ def test_c_parser_faults(harness: Path) -> None:
     bad_crc = bytearray(encode_frame(2, 7, b"abc"))
     bad_crc[-2] ^= 1
     oversized = SYNC + struct.pack("<BBBH", 1, 2, 3, MAX_PAYLOAD + 1)
-    assert _parse(harness, bytes(bad_crc) + ok) == [f"ERROR {ErrorCode.BAD_CRC} 2", f"FRAME 2 9 {b'hello'.hex()}"]
+    assert _parse(harness, bytes(bad_crc) + ok) == [
+        f"ERROR {ErrorCode.BAD_CRC} 2",
+        f"FRAME 2 9 {b'hello'.hex()}",
+    ]
     assert _parse(harness, oversized)[0] == f"ERROR {ErrorCode.OVERSIZED} 2"
     assert _parse(harness, ok[:-3]) == [f"ERROR {ErrorCode.TRUNCATED} 2"]
     assert _parse(harness, b"\x00garbage") == [f"ERROR {ErrorCode.GARBAGE} 8"]

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("generate:generate", "C model library for one width + PlatformIO project; planned flash/RAM"),
     "simulate": ("simulate:simulate", "generated C on the host over WAVs: accuracy, agreement, report"),
     "qemu": ("qemu:qemu", "stop / inspect the QEMU board started by `pio run -t upload`"),
+    "validate": ("validate:validate", "run utterances on a device over serial: accuracy, agreement with host, cycles"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
     "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),
     "doctor": ("doctor:doctor", "check compilers, QEMU machines, PlatformIO, TTS, torch; --offline-setup for pio"),

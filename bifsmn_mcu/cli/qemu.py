@@ -19,11 +19,21 @@ def qemu() -> None:
 
 
 _opts = [
-    click.option("--project", "-d", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
-                 show_default=True, help="generated PlatformIO project"),
+    click.option(
+        "--project",
+        "-d",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("."),
+        show_default=True,
+        help="generated PlatformIO project",
+    ),
     click.option("--env", "-e", default="qemu-m4", show_default=True, help="PlatformIO env"),
-    click.option("--pid-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                 help="pid file (default: <project>/.pio/build/<env>/qemu.pid)"),
+    click.option(
+        "--pid-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="pid file (default: <project>/.pio/build/<env>/qemu.pid)",
+    ),
 ]
 
 

@@ -29,20 +29,42 @@ def find_model_header(lib_dir: Path, prefix: str) -> str:
     return f"{prefix}.h"
 
 
-def info_fields(*, width: str, labels: Sequence[str], feature_config: Mapping[str, Any] | None,
-                prefix: str) -> str:
+def info_fields(
+    *, width: str, labels: Sequence[str], feature_config: Mapping[str, Any] | None, prefix: str
+) -> str:
     """The static INFO fields as JSON text without braces (the device adds its own fields)."""
-    body = json.dumps({"width": width, "labels": list(labels), "feature_config": dict(feature_config or {}),
-                       "prefix": prefix}, separators=(",", ":"), sort_keys=True)
+    body = json.dumps(
+        {
+            "width": width,
+            "labels": list(labels),
+            "feature_config": dict(feature_config or {}),
+            "prefix": prefix,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     return body[1:-1]
 
 
-def render_app_config(*, prefix: str, header: str, model_sha256: str, width: str, labels: Sequence[str],
-                      feature_config: Mapping[str, Any] | None) -> str:
-    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
+def render_app_config(
+    *,
+    prefix: str,
+    header: str,
+    model_sha256: str,
+    width: str,
+    labels: Sequence[str],
+    feature_config: Mapping[str, Any] | None,
+) -> str:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined, keep_trailing_newline=True
+    )
     return env.get_template("app_config.h.j2").render(
-        version=__version__, prefix=prefix, P=prefix.upper(), header=header, model_sha256=model_sha256,
-        info_fields=c_string(info_fields(width=width, labels=labels, feature_config=feature_config,
-                                         prefix=prefix)),
+        version=__version__,
+        prefix=prefix,
+        P=prefix.upper(),
+        header=header,
+        model_sha256=model_sha256,
+        info_fields=c_string(
+            info_fields(width=width, labels=labels, feature_config=feature_config, prefix=prefix)
+        ),
     )

@@ -14,12 +14,19 @@ from ..toolchain import ARM_CPU_FLAGS
 
 def board_defines(board: Board) -> list:
     """C defines that select the board-support seams and describe the board to the INFO reply."""
-    ident = [("BIFSMN_BOARD", board.key), ("BIFSMN_CORE", board.core),
-             ("BIFSMN_CLOCK_HZ", board.clock_hz), ("BIFSMN_COUNTER", board.counter)]
+    ident = [
+        ("BIFSMN_BOARD", board.key),
+        ("BIFSMN_CORE", board.core),
+        ("BIFSMN_CLOCK_HZ", board.clock_hz),
+        ("BIFSMN_COUNTER", board.counter),
+    ]
     if board.is_host:
         return ["BIFSMN_BSP_HOST", *ident]
-    bsp = {"cmsdk": "BIFSMN_BSP_CMSDK", "arduino-serial": "BIFSMN_BSP_ARDUINO",
-           "stm32-hal": "BIFSMN_BSP_STM32HAL"}[board.uart]
+    bsp = {
+        "cmsdk": "BIFSMN_BSP_CMSDK",
+        "arduino-serial": "BIFSMN_BSP_ARDUINO",
+        "stm32-hal": "BIFSMN_BSP_STM32HAL",
+    }[board.uart]
     counter = "BIFSMN_COUNTER_DWT" if board.counter == "dwt" else "BIFSMN_COUNTER_SYSTICK"
     out: list = [bsp, counter, *ident]
     if board.uart == "cmsdk":
@@ -43,13 +50,22 @@ def board_json(board: Board) -> dict:
         "qemu_machine": board.qemu_machine,
     }
     return {
-        "build": {"core": "bifsmn", "cpu": board.core, "f_cpu": f"{board.clock_hz}L",
-                  "mcu": board.qemu_machine or "host", "bifsmn": cfg},
+        "build": {
+            "core": "bifsmn",
+            "cpu": board.core,
+            "f_cpu": f"{board.clock_hz}L",
+            "mcu": board.qemu_machine or "host",
+            "bifsmn": cfg,
+        },
         "frameworks": [],
         "name": board.name,
-        "upload": {"maximum_size": board.flash_bytes, "maximum_ram_size": board.ram_bytes,
-                   "protocol": "qemu" if board.is_qemu else "host"},
-        "url": "https://www.qemu.org/docs/master/system/arm/mps2.html" if board.is_qemu
+        "upload": {
+            "maximum_size": board.flash_bytes,
+            "maximum_ram_size": board.ram_bytes,
+            "protocol": "qemu" if board.is_qemu else "host",
+        },
+        "url": "https://www.qemu.org/docs/master/system/arm/mps2.html"
+        if board.is_qemu
         else "https://gcc.gnu.org",
         "vendor": "QEMU" if board.is_qemu else "host",
     }
@@ -57,5 +73,8 @@ def board_json(board: Board) -> dict:
 
 def render_board_jsons() -> dict[str, str]:
     """File name -> JSON text for every local board of the table."""
-    return {f"{b.board}.json": json.dumps(board_json(b), indent=2) + "\n"
-            for b in load_boards().values() if b.is_local}
+    return {
+        f"{b.board}.json": json.dumps(board_json(b), indent=2) + "\n"
+        for b in load_boards().values()
+        if b.is_local
+    }

@@ -34,20 +34,36 @@ def _provision_local(core_dir: Path) -> Path:
     dest = core_dir / "packages" / "tool-scons"
     version = _required_scons_version()
     manifest = dest / "package.json"
-    if manifest.is_file() and json.loads(manifest.read_text()).get("version") == version \
-            and (dest / ".piopm").is_file():
+    if (
+        manifest.is_file()
+        and json.loads(manifest.read_text()).get("version") == version
+        and (dest / ".piopm").is_file()
+    ):
         return dest
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     shutil.copytree(Path(SCons.__file__).parent, dest / "SCons")
     (dest / "scons.py").write_text(
-        "import sys\nfrom SCons.Script.Main import main\nif __name__ == '__main__':\n    sys.exit(main())\n")
+        "import sys\nfrom SCons.Script.Main import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
+    )
     manifest.write_text(json.dumps({"name": "tool-scons", "version": version, "system": "*"}))
-    (dest / ".piopm").write_text(json.dumps({
-        "type": "tool", "name": "tool-scons", "version": version,
-        "spec": {"owner": "platformio", "id": None, "name": "tool-scons", "requirements": None, "uri": None},
-    }))
+    (dest / ".piopm").write_text(
+        json.dumps(
+            {
+                "type": "tool",
+                "name": "tool-scons",
+                "version": version,
+                "spec": {
+                    "owner": "platformio",
+                    "id": None,
+                    "name": "tool-scons",
+                    "requirements": None,
+                    "uri": None,
+                },
+            }
+        )
+    )
     return dest
 
 
@@ -76,14 +92,16 @@ def pio_env(core_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_pio(args: list[str], project_dir: Path, core_dir: Path | None = None, timeout: float = 600,
-            check: bool = True) -> subprocess.CompletedProcess:
+def run_pio(
+    args: list[str], project_dir: Path, core_dir: Path | None = None, timeout: float = 600, check: bool = True
+) -> subprocess.CompletedProcess:
     """``python -m platformio <args>`` in ``project_dir`` with an offline-ready core dir."""
     core = Path(core_dir) if core_dir else default_core_dir()
     provision(core)
     cmd = [sys.executable, "-m", "platformio", *args]
-    proc = subprocess.run(cmd, cwd=project_dir, env=pio_env(core), capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=project_dir, env=pio_env(core), capture_output=True, text=True, timeout=timeout
+    )
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
         raise PioError(f"pio {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")

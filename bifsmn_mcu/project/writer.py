@@ -55,22 +55,34 @@ def _flag(define: Any) -> str:
 def _envs() -> list[dict]:
     envs = []
     for b in load_boards().values():
-        envs.append({
-            "key": b.key, "name": b.name,
-            "platform": PLATFORM_DIR.as_posix() if b.is_local else b.platform,
-            "board": b.board, "framework": b.framework, "qemu": b.is_qemu,
-            # local boards take their defines from the board JSON; real boards from build_flags
-            "build_flags": "" if b.is_local else " ".join(_flag(d) for d in board_defines(b)),
-        })
+        envs.append(
+            {
+                "key": b.key,
+                "name": b.name,
+                "platform": PLATFORM_DIR.as_posix() if b.is_local else b.platform,
+                "board": b.board,
+                "framework": b.framework,
+                "qemu": b.is_qemu,
+                # local boards take their defines from the board JSON; real boards from build_flags
+                "build_flags": "" if b.is_local else " ".join(_flag(d) for d in board_defines(b)),
+            }
+        )
     return envs
 
 
 def render_platformio_ini(model_sha256: str, default_env: str | None = None) -> str:
-    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                      keep_trailing_newline=True, trim_blocks=False)
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
     return env.get_template("platformio.ini.j2").render(
-        version=__version__, model_sha256=model_sha256, default_env=default_env or default_board(),
-        envs=_envs())
+        version=__version__,
+        model_sha256=model_sha256,
+        default_env=default_env or default_board(),
+        envs=_envs(),
+    )
 
 
 def copy_platform(dest: Path) -> Path:
@@ -100,8 +112,16 @@ def copy_firmware_sources(out_dir: Path) -> None:
                 shutil.copy2(f, out_dir / "ld" / f.name)
 
 
-def write_project(out_dir: Path, *, board: str, prefix: str, model_sha256: str, width: str,
-                  labels: Sequence[str], feature_config: Any) -> None:
+def write_project(
+    out_dir: Path,
+    *,
+    board: str,
+    prefix: str,
+    model_sha256: str,
+    width: str,
+    labels: Sequence[str],
+    feature_config: Any,
+) -> None:
     """Write platformio.ini, src/, include/, ld/ and platforms/bifsmn/ around ``lib/<prefix>/``.
 
     ``board`` must be a key of the board table; every board gets an env, and ``default_envs``
@@ -117,9 +137,16 @@ def write_project(out_dir: Path, *, board: str, prefix: str, model_sha256: str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_firmware_sources(out_dir)
     header = find_model_header(out_dir / "lib" / prefix, prefix)
-    (out_dir / "include" / "bifsmn_app_config.h").write_text(render_app_config(
-        prefix=prefix, header=header, model_sha256=model_sha256, width=width, labels=labels,
-        feature_config=_feature_config_dict(feature_config)))
+    (out_dir / "include" / "bifsmn_app_config.h").write_text(
+        render_app_config(
+            prefix=prefix,
+            header=header,
+            model_sha256=model_sha256,
+            width=width,
+            labels=labels,
+            feature_config=_feature_config_dict(feature_config),
+        )
+    )
     default_env = b.key if b.is_local else default_board()
     (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, default_env))
     copy_platform(out_dir / PLATFORM_DIR)

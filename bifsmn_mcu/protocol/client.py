@@ -1,7 +1,7 @@
 """Request/reply client over any transport: sequence numbers, timeouts and retries.
 
-    dev = DeviceClient(open_transport("socket://127.0.0.1:4321"))
-    info = dev.info(); res = dev.infer_features(feats); res = dev.infer_pcm(pcm)
+dev = DeviceClient(open_transport("socket://127.0.0.1:4321"))
+info = dev.info(); res = dev.infer_features(feats); res = dev.infer_pcm(pcm)
 """
 
 from __future__ import annotations
@@ -89,8 +89,9 @@ class DeviceClient:
                 raise DeviceError(parse_error(f.payload))
             return f
 
-    def request(self, type_: int, payload: bytes = b"", timeout: float | None = None,
-                retries: int | None = None) -> Frame:
+    def request(
+        self, type_: int, payload: bytes = b"", timeout: float | None = None, retries: int | None = None
+    ) -> Frame:
         timeout = self.timeout if timeout is None else timeout
         retries = self.retries if retries is None else retries
         seq = self.next_seq()
@@ -102,7 +103,8 @@ class DeviceClient:
                 return reply
         raise DeviceTimeout(
             f"no reply from {self.transport.description} within {timeout:g} s "
-            f"({retries + 1} attempt{'s' if retries else ''}); is the device running and on this port?")
+            f"({retries + 1} attempt{'s' if retries else ''}); is the device running and on this port?"
+        )
 
     def info(self, timeout: float | None = None) -> dict:
         reply = self.request(MsgType.INFO_REQ, timeout=timeout)
@@ -121,8 +123,9 @@ class DeviceClient:
             try:
                 for i, s in enumerate(starts):
                     first, last = i == 0, i == len(starts) - 1
-                    reply = self.request(MsgType.INFER_PCM, pcm_payload(pcm[s : s + chunk], first=first,
-                                                                        last=last), retries=0)
+                    reply = self.request(
+                        MsgType.INFER_PCM, pcm_payload(pcm[s : s + chunk], first=first, last=last), retries=0
+                    )
                     if last:
                         return parse_result(reply.payload)
                     parse_pcm_ack(reply.payload)

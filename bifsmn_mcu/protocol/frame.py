@@ -1,7 +1,7 @@
 """Frame codec, the Python twin of ``firmware/protocol`` (see bifsmn_proto.h for the layout).
 
-    0xB1 0xF5 | version u8 | type u8 | seq u8 | len u16 LE | payload | crc16 u16 LE
-    crc16 = binascii.crc_hqx(version..payload, 0xFFFF)   (CRC-16/CCITT-FALSE, as in C)
+0xB1 0xF5 | version u8 | type u8 | seq u8 | len u16 LE | payload | crc16 u16 LE
+crc16 = binascii.crc_hqx(version..payload, 0xFFFF)   (CRC-16/CCITT-FALSE, as in C)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ def open_transport(url: str, baudrate: int = 115200, open_timeout: float = 5.0) 
     if url.startswith("host:"):
         from .host_process import HostProcessTransport
 
-        return HostProcessTransport(url[len("host:"):])
+        return HostProcessTransport(url[len("host:") :])
     from .serial_port import SerialTransport
 
     return SerialTransport(url, baudrate=baudrate, open_timeout=open_timeout)

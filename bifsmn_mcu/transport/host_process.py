@@ -16,8 +16,9 @@ class HostProcessTransport:
         if not program.is_file():
             raise TransportError(f"host firmware {program} not found (build it: pio run -e host)")
         self.description = f"host:{program}"
-        self._proc = subprocess.Popen([str(program)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      bufsize=0)
+        self._proc = subprocess.Popen(
+            [str(program)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
 
     def write(self, data: bytes) -> None:
         try:

@@ -53,6 +53,10 @@ size_t bifsmn_app_info(char *buf, size_t cap)
     put_u32(&o, BIFSMN_PROTO_MAX_PAYLOAD);
     put(&o, ",\"clock_hz\":");
     put_u32(&o, bsp_clock_hz());
+#ifdef BIFSMN_ICOUNT_SHIFT
+    put(&o, ",\"icount_shift\":");
+    put_u32(&o, (uint32_t)BIFSMN_ICOUNT_SHIFT);
+#endif
     put_field(&o, "model_sha256", APP_MODEL_SHA256);
     put_field(&o, "board", bsp_board());
     put_field(&o, "core", bsp_core());

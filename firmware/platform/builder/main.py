@@ -30,13 +30,21 @@ warn = ["-Wall", "-Wextra", "-Werror"]
 if kind == "qemu":
     for tool in ("arm-none-eabi-gcc", "qemu-system-arm"):
         if shutil.which(tool) is None:
-            sys.stderr.write(f"Error: {tool} not found on PATH (apt-get install gcc-arm-none-eabi "
-                             "libnewlib-arm-none-eabi qemu-system-arm)\n")
+            sys.stderr.write(
+                f"Error: {tool} not found on PATH (apt-get install gcc-arm-none-eabi "
+                "libnewlib-arm-none-eabi qemu-system-arm)\n"
+            )
             env.Exit(1)
     env.Replace(
-        AR="arm-none-eabi-ar", AS="arm-none-eabi-as", CC="arm-none-eabi-gcc", CXX="arm-none-eabi-g++",
-        GDB="arm-none-eabi-gdb", OBJCOPY="arm-none-eabi-objcopy", RANLIB="arm-none-eabi-ranlib",
-        SIZETOOL="arm-none-eabi-size", PROGSUFFIX=".elf",
+        AR="arm-none-eabi-ar",
+        AS="arm-none-eabi-as",
+        CC="arm-none-eabi-gcc",
+        CXX="arm-none-eabi-g++",
+        GDB="arm-none-eabi-gdb",
+        OBJCOPY="arm-none-eabi-objcopy",
+        RANLIB="arm-none-eabi-ranlib",
+        SIZETOOL="arm-none-eabi-size",
+        PROGSUFFIX=".elf",
         SIZEPROGREGEXP=r"^(?:\.text|\.data|\.ARM\.exidx)\s+(\d+).*",
         SIZEDATAREGEXP=r"^(?:\.data|\.bss)\s+(\d+).*",
         SIZECHECKCMD="$SIZETOOL -A -d $SOURCES",
@@ -47,10 +55,22 @@ if kind == "qemu":
         ASFLAGS=cpu,
         CCFLAGS=cpu + warn + ["-O2", "-ffunction-sections", "-fdata-sections"],
         CFLAGS=["-std=c99"],
-        LINKFLAGS=cpu + ["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
-                         "-Wl,--gc-sections", "-L" + ld_dir, "-T", join(ld_dir, cfg["ldscript"])],
+        LINKFLAGS=cpu
+        + [
+            "-nostartfiles",
+            "--specs=nano.specs",
+            "--specs=nosys.specs",
+            "-Wl,--gc-sections",
+            "-L" + ld_dir,
+            "-T",
+            join(ld_dir, cfg["ldscript"]),
+        ],
         LIBS=["c_nano", "gcc"],
         CPPDEFINES=list(cfg["defines"]),
+    )
+    # the INFO reply carries the -icount shift the upload uses: host converts SysTick -> instructions
+    env.Append(
+        CPPDEFINES=[("BIFSMN_ICOUNT_SHIFT", str(env.GetProjectOption("custom_qemu_icount_shift", "3")))]
     )
 else:
     if shutil.which("gcc") is None:
@@ -107,13 +127,27 @@ def upload_qemu(target, source, env):
     _stop_old(pid_file)
     timeout_s = str(env.GetProjectOption("custom_qemu_timeout", "3600"))
     shift = str(env.GetProjectOption("custom_qemu_icount_shift", "3"))
-    cmd = ["timeout", "--signal=TERM", timeout_s, "qemu-system-arm", "-M", cfg["qemu_machine"],
-           "-nographic", "-monitor", "none", "-kernel", elf,
-           "-serial", f"tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on",
-           "-icount", f"shift={shift},sleep=off"]
+    cmd = [
+        "timeout",
+        "--signal=TERM",
+        timeout_s,
+        "qemu-system-arm",
+        "-M",
+        cfg["qemu_machine"],
+        "-nographic",
+        "-monitor",
+        "none",
+        "-kernel",
+        elf,
+        "-serial",
+        f"tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on",
+        "-icount",
+        f"shift={shift},sleep=off",
+    ]
     with open(log_file, "w") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     with open(pid_file, "w") as fh:
         fh.write(f"{proc.pid} {port}\n")
     deadline = time.time() + 10
@@ -123,8 +157,10 @@ def upload_qemu(target, source, env):
                 sys.stderr.write(f"Error: QEMU exited at start ({proc.returncode}):\n{fh.read()}\n")
             return 1
         if _port_listening(port):
-            print(f"QEMU {cfg['qemu_machine']} running (pid {proc.pid}, timeout {timeout_s} s): "
-                  f"serial on socket://127.0.0.1:{port}")
+            print(
+                f"QEMU {cfg['qemu_machine']} running (pid {proc.pid}, timeout {timeout_s} s): "
+                f"serial on socket://127.0.0.1:{port}"
+            )
             print(f"pid file: {pid_file}")
             return 0
         time.sleep(0.05)

@@ -1,0 +1,118 @@
+"""``bifsmn-mcu validate``: run utterances on a device over serial and compare with the host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("validate")
+@click.option(
+    "--port", required=True, help="device link: /dev/ttyACM0, socket://127.0.0.1:PORT, host:PROGRAM"
+)
+@click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), help="folder with one sub-folder per label"
+)
+@click.option(
+    "--wav", "wavs", type=click.Path(path_type=Path), multiple=True, help="WAV file(s) (repeatable)"
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["features", "pcm"]),
+    default="features",
+    show_default=True,
+    help="send host features, or PCM chunks with the front end on the device",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="at most N utterances (classes round-robin)"
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="JSONL results file: skip the utterances it holds, append the rest",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("runs/validate"),
+    show_default=True,
+    help="folder for report.json/.md/.png",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="model IR (.npz) the firmware was generated from (default: the shipped model)",
+)
+@click.option("--width", default=None, help="thin path (default: the device's)")
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="generated PlatformIO project (for flash/RAM from the ELF)",
+)
+@click.option("--elf", type=click.Path(path_type=Path, dir_okay=False), default=None, help="firmware ELF")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="seconds per reply")
+@click.option("--retries", type=int, default=2, show_default=True, help="resends after a timeout")
+@click.option("--no-progress", is_flag=True, help="no progress bar")
+def validate(
+    port: str,
+    data_dir: Path | None,
+    wavs: tuple[Path, ...],
+    mode: str,
+    limit: int | None,
+    resume: Path | None,
+    report_dir: Path,
+    model: Path | None,
+    width: str | None,
+    project: Path,
+    elf: Path | None,
+    timeout: float,
+    retries: int,
+    no_progress: bool,
+) -> None:
+    """Accuracy, bit-exact agreement with the host simulation, cycles and memory, measured on the device."""
+    from ..model.default import resolve_model
+    from ..model.errors import IRError
+    from ..simulate.host import SimulationError
+    from ..toolchain import ToolchainError
+    from ..validate.inputs import InputError, from_files, from_folder
+    from ..validate.results import ResultsError
+    from ..validate.runner import LinkLost, ValidationError
+    from ..validate.session import ValidateOptions
+    from ..validate.session import validate as run_validate
+
+    if bool(data_dir) == bool(wavs):
+        raise click.UsageError("give exactly one of --data DIR or --wav FILE...")
+    try:
+        ir, _ = resolve_model(model)
+        utts = (
+            from_folder(data_dir, ir.labels, limit) if data_dir else from_files(list(wavs), ir.labels, limit)
+        )
+        opts = ValidateOptions(
+            port=port,
+            utterances=utts,
+            mode=mode,
+            report_dir=report_dir,
+            resume=resume,
+            width=width,
+            elf=elf,
+            project=project,
+            timeout=timeout,
+            retries=retries,
+            progress=not no_progress,
+        )
+        out = run_validate(ir, opts)
+    except LinkLost as err:
+        target = resume or report_dir / "results.jsonl"
+        raise click.ClickException(
+            f"{err}. Results so far are in {target}; restart the device and rerun with --resume {target}"
+        ) from err
+    except (IRError, InputError, ResultsError, ValidationError, SimulationError, ToolchainError) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(out.markdown)
+    click.echo(f"report: {', '.join(str(f) for f in out.files)}; results: {out.results}")

@@ -1,0 +1,1 @@
+"""On-target validation: device results vs the host simulation of the same generated C."""

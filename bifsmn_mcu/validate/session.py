@@ -1,0 +1,104 @@
+"""One validation run end to end (used by ``bifsmn-mcu validate`` and ``bifsmn-mcu demo``)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..frontend.config import FeatureConfig
+from ..protocol.client import DeviceClient
+from ..transport import open_transport
+from ..transport.base import TransportError
+from .elf_size import elf_memory
+from .inputs import Utterance
+from .report import markdown, write_report
+from .results import ResultsWriter, check_resumable, load_results
+from .runner import ValidationError, handshake, run_utterances
+from .summary import summarize
+
+
+@dataclass
+class ValidateOptions:
+    port: str
+    utterances: list[Utterance]
+    mode: str = "features"
+    report_dir: Path = Path("runs/validate")
+    resume: Path | None = None
+    width: str | None = None
+    elf: Path | None = None
+    project: Path | None = None
+    timeout: float = 5.0
+    retries: int = 2
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ValidateOutcome:
+    summary: dict[str, Any]
+    markdown: str
+    files: list[Path]
+    results: Path
+
+
+def _elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
+    if opts.elf:
+        return opts.elf
+    if opts.project and info.get("board") and info.get("board") != "host":
+        cand = opts.project / ".pio" / "build" / str(info["board"]) / "program.elf"
+        return cand if cand.is_file() else None
+    return None
+
+
+def validate(ir: Any, opts: ValidateOptions) -> ValidateOutcome:
+    """Raises ValidationError / LinkLost / ResultsError / TransportError with one-line messages."""
+    from ..simulate.host import HostModel
+
+    try:
+        client = DeviceClient(
+            open_transport(opts.port, open_timeout=opts.timeout), timeout=opts.timeout, retries=opts.retries
+        )
+    except TransportError as err:
+        raise ValidationError(str(err)) from err
+    try:
+        info = handshake(client, ir.sha256)
+        width = opts.width or str(info.get("width"))
+        if str(info.get("width")) != width:
+            raise ValidationError(f"device runs width {info.get('width')}, --width asks for {width}")
+        results = opts.resume or (opts.report_dir / "results.jsonl")
+        done = load_results(results) if opts.resume else {}
+        check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results)
+        pending = [u for u in opts.utterances if u.id not in done]
+        cfg = FeatureConfig.from_dict(ir.header["feature_config"])
+        writer = ResultsWriter(results, fresh=opts.resume is None)
+        try:
+            with (
+                tempfile.TemporaryDirectory(prefix="bifsmn-validate-") as tmp,
+                HostModel.build(ir, width=width, workdir=Path(tmp)) as host,
+            ):
+                run_utterances(
+                    client,
+                    host,
+                    pending,
+                    mode=opts.mode,
+                    cfg=cfg,
+                    labels=ir.labels,
+                    model_sha256=ir.sha256,
+                    writer=writer,
+                    progress=opts.progress,
+                )
+        finally:
+            writer.close()
+    finally:
+        client.close()
+    all_done = load_results(results)
+    records = [all_done[u.id] for u in opts.utterances if u.id in all_done]
+    elf = _elf_for(opts, info)
+    flash, ram = elf_memory(elf) if elf else (None, None)
+    summary = summarize(records, {**info, "width": width}, flash_bytes=flash, ram_bytes=ram, mode=opts.mode)
+    summary["results_file"] = str(results)
+    summary["elf"] = str(elf) if elf else None
+    files = write_report(records, summary, opts.report_dir)
+    return ValidateOutcome(summary, markdown(summary), files, results)
