@@ -76,3 +76,25 @@ def test_fit_length_pads_at_end_and_keeps_loudest_window():
     long[300:350] = 1000
     out = fit_length(long, 100)
     assert len(out) == 100 and (out == 1000).sum() == 50
+
+
+def test_float_wav_is_named_in_the_error(tmp_path):
+    from scipy.io import wavfile
+
+    wavfile.write(tmp_path / "f.wav", 16000, np.zeros(1600, dtype=np.float32))
+    with pytest.raises(AudioError, match="32-bit float samples; bifsmn-mcu takes 16-bit PCM only"):
+        read_wav(tmp_path / "f.wav")
+
+
+def test_extensible_16bit_mono_is_read(tmp_path):
+    import struct
+
+    x = (np.arange(800) * 37 % 2000 - 1000).astype("<i2")
+    guid_pcm = bytes.fromhex("0100000000001000800000aa00389b71")
+    fmt = struct.pack("<HHIIHHHHI", 0xFFFE, 1, 16000, 32000, 2, 16, 22, 16, 4) + guid_pcm
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    body += b"data" + struct.pack("<I", x.nbytes) + x.tobytes()
+    (tmp_path / "ext.wav").write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    y, rate = read_wav(tmp_path / "ext.wav")
+    assert rate == 16000
+    np.testing.assert_array_equal(y, x)
