@@ -23,13 +23,13 @@ from . import pio_offline
 
 OK, MISSING, WARN = "ok", "MISSING", "warn"
 
-# QEMU machines the local boards use: (machine, core)
-QEMU_MACHINES: tuple[tuple[str, str], ...] = (
-    ("mps2-an385", "Cortex-M3"),
-    ("mps2-an386", "Cortex-M4"),
-    ("mps2-an500", "Cortex-M7"),
-    ("mps2-an505", "Cortex-M33"),
-    ("mps3-an547", "Cortex-M55"),
+# used only if the board table cannot be read: (machine, core) of DESIGN.md's QEMU boards
+_DEFAULT_QEMU = (
+    ("mps2-an385", "cortex-m3"),
+    ("mps2-an386", "cortex-m4"),
+    ("mps2-an500", "cortex-m7"),
+    ("mps2-an505", "cortex-m33"),
+    ("mps3-an547", "cortex-m55"),
 )
 PROBE_TIMEOUT_S = 3.0
 APT = "apt-get install -y"
@@ -89,20 +89,31 @@ def check_host_gcc() -> Check:
     return _tool("gcc (host)", "gcc", ["-dumpfullversion"], r"(\S+)", f"{APT} gcc")
 
 
+def qemu_machines() -> list[tuple[str, str]]:
+    """(machine, core) of every QEMU board in the board table, in table order, without repeats."""
+    try:
+        from .boards import qemu_boards
+
+        pairs = [(b.qemu_machine, b.core) for b in qemu_boards()]
+    except Exception:  # noqa: BLE001 - a broken table must not break the doctor
+        pairs = list(_DEFAULT_QEMU)
+    return list(dict.fromkeys(pairs))
+
+
 def check_qemu() -> list[Check]:
     """qemu-system-arm itself, then one line per machine the QEMU boards use."""
     hint = f"{APT} qemu-system-arm"
     main = _tool("qemu-system-arm", "qemu-system-arm", ["--version"], r"version (\S+)", hint)
     if main.status != OK:
         return [main] + [
-            Check(f"qemu machine {m}", MISSING, detail=core, hint=hint) for m, core in QEMU_MACHINES
+            Check(f"qemu machine {m}", MISSING, detail=core, hint=hint) for m, core in qemu_machines()
         ]
     listing = _run(["qemu-system-arm", "-machine", "help"]) or ""
     known = {line.split()[0] for line in listing.splitlines() if line.strip()}
     return [main] + [
         Check(f"qemu machine {m}", OK, "", core) if m in known
         else Check(f"qemu machine {m}", MISSING, detail=core, hint=f"{hint} (QEMU >= 7.0 has {m})")
-        for m, core in QEMU_MACHINES
+        for m, core in qemu_machines()
     ]
 
 

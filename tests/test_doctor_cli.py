@@ -38,7 +38,7 @@ def test_offline_setup_then_everything_required_is_ok(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert proc.stdout.startswith("provisioned tool-scons ")
     lines = _lines(proc.stdout)
-    for m, core in doctor.QEMU_MACHINES:
+    for m, core in doctor.qemu_machines():
         assert lines[f"qemu machine {m}"].startswith("ok "), lines[f"qemu machine {m}"]
         assert core in lines[f"qemu machine {m}"]
     arm = subprocess.run(["arm-none-eabi-gcc", "-dumpversion"], capture_output=True, text=True).stdout.strip()
@@ -69,12 +69,21 @@ def test_missing_tools_get_a_hint_and_a_failing_exit(tmp_path: Path) -> None:
     assert lines["arm-none-eabi-gcc"].startswith("MISSING") and "apt-get install -y gcc-arm-none-eabi" in \
         lines["arm-none-eabi-gcc"]
     assert "apt-get install -y qemu-system-arm" in lines["qemu-system-arm"]
-    for m, _ in doctor.QEMU_MACHINES:
+    for m, _ in doctor.qemu_machines():
         assert lines[f"qemu machine {m}"].startswith("MISSING")
     assert lines["flite"].startswith("MISSING") and "(optional)" in lines["flite"]
     assert lines["gcc (host)"].startswith("ok ")
     assert "missing required:" in proc.stderr and "arm-none-eabi-gcc" in proc.stderr
     assert "flite" not in proc.stderr.split("missing required:")[1]  # optional ones do not fail the run
+
+
+def test_qemu_machines_come_from_the_board_table() -> None:
+    from bifsmn_mcu.boards import qemu_boards
+
+    machines = [m for m, _ in doctor.qemu_machines()]
+    assert machines == list(dict.fromkeys(b.qemu_machine for b in qemu_boards()))
+    # DESIGN.md's emulated boards: M3, M4, M7, M33, M55
+    assert {"mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547"} <= set(machines)
 
 
 def test_registry_probe_is_a_real_tcp_connect() -> None:
