@@ -29,12 +29,15 @@ def _packages() -> list[str]:
 setup(
     packages=_packages(),
     package_dir={name: folder for folder, name in {**_MAPPED, **_DATA}.items()},
-    # the whole tree of templates/ and firmware/ ships as data (C, headers, .j2, linker
+    # the whole trees of templates/ and firmware/ ship as data (C, headers, .j2, linker
     # scripts, the PlatformIO dev-platform with its builder/*.py and boards/*.json)
     package_data={
-        "*": ["*.json", "*.md", "*.npz", "*.pt", "*.wav", "*.yaml", "*.toml"],
-        "bifsmn_mcu": ["pretrained/**/*", "samples/**/*"],
+        "*": ["*.json", "*.md", "*.npz", "*.pt", "*.wav", "*.yaml", "*.toml", "*.txt"],
+        # everything else under bifsmn_mcu/ ships too: board table, pretrained/ model, samples/ WAVs
+        "bifsmn_mcu": ["**/*"],
         **{name: ["**/*"] for name in _DATA.values()},
     },
-    exclude_package_data={name: ["**/.pio/**", "**/__pycache__/**", "**/*.pyc"] for name in _DATA.values()},
+    exclude_package_data={
+        name: ["**/.pio/**", "**/__pycache__/**", "**/*.pyc"] for name in ["bifsmn_mcu", *_DATA.values()]
+    },
 )

@@ -75,6 +75,13 @@ def test_training_is_installed_as_a_subpackage(wheel_names: set[str]) -> None:
     assert not any(n.startswith("training/") for n in wheel_names), "bare top-level training/ in the wheel"
 
 
+def test_every_file_of_the_package_ships(wheel_names: set[str]) -> None:
+    # modules and data alike: board table, pretrained model, sample WAVs
+    files = _tree_files(REPO / "bifsmn_mcu")
+    missing = [f for f in files if f"bifsmn_mcu/{f}" not in wheel_names]
+    assert not missing, f"not in the wheel: {missing[:10]}"
+
+
 def test_no_build_junk_in_the_wheel(wheel_names: set[str]) -> None:
     junk = [n for n in wheel_names if "/.pio/" in n or "__pycache__" in n or n.endswith(".pyc")]
     assert not junk, junk[:10]
