@@ -114,7 +114,7 @@ def block(blk: ArrayDict, p: np.ndarray, width: str) -> np.ndarray:
 
 
 def quant16(v: np.ndarray) -> np.ndarray:
-    return np.clip(np.round(v * 256.0), -32768, 32767) / 256.0
+    return np.clip(np.floor(v * 256.0 + 0.5), -32768, 32767) / 256.0  # round half up, like rshr
 
 
 def classifier(deploy: ArrayDict, p: np.ndarray) -> np.ndarray:
