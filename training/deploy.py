@@ -40,8 +40,12 @@ def _int8(weight: torch.Tensor) -> dict:
     return {"w": _np(w), "w_scale": _np(scale)}
 
 
-def deploy_state(model: BinaryFSMN, labels: list[str], feature_config: dict | None = None,
-                 widths: tuple[str, ...] | None = None) -> dict:
+def deploy_state(
+    model: BinaryFSMN,
+    labels: list[str],
+    feature_config: dict | None = None,
+    widths: tuple[str, ...] | None = None,
+) -> dict:
     """Deploy dict of SPEC section 4 for ``widths`` (default: every width the model has)."""
     if not isinstance(model, BinaryFSMN):
         raise NotDeployable(f"only the binary student deploys, got a {type(model).__name__}")
@@ -76,7 +80,8 @@ def deploy_state(model: BinaryFSMN, labels: list[str], feature_config: dict | No
         fc2["w_sign"] = fc2["w_sign"].reshape(128, 256)
         fc2["paths"] = {
             w: {**_bn(blk.fc2_bn[path_key(w)]), **prelu(blk.fc2_act[path_key(w)])}
-            for w in widths if i in PATH_BLOCKS[w]
+            for w in widths
+            if i in PATH_BLOCKS[w]
         }
         blocks.append({"mem": mem, "fc1": fc1, "fc2": fc2})
     return {

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate:validate", "run utterances on a device over serial: accuracy, agreement with host, cycles"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
     "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),
+    "train": ("train:train", "train the teacher, BiFSMNv2 or a baseline from a config (torchrun for DDP)"),
+    "evaluate": ("evaluate:evaluate", "accuracy of a checkpoint on a labelled folder, every thin path"),
     "doctor": ("doctor:doctor", "check compilers, QEMU machines, PlatformIO, TTS, torch; --offline-setup for pio"),
 }
 

@@ -67,8 +67,18 @@ class BinaryConv(nn.Module):
     The ``weight`` has the same shape as the teacher's layer, so the student loads it directly.
     """
 
-    def __init__(self, kind: str, cin: int, cout: int, group: str, *, act: str = "dsa", lpb: bool = True,
-                 weight_scale: bool = True, bias: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        cin: int,
+        cout: int,
+        group: str,
+        *,
+        act: str = "dsa",
+        lpb: bool = True,
+        weight_scale: bool = True,
+        bias: bool = False,
+    ) -> None:
         super().__init__()
         self.kind = kind
         shapes = {"conv2d": (cout, cin, 5, 5), "pointwise": (cout, cin, 1), "depthwise": (cout, 1, 5)}

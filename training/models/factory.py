@@ -14,9 +14,13 @@ def build_model(spec: dict, n_classes: int) -> nn.Module:
     if kind == "teacher":
         return DFSMNTeacher(n_classes, dropout=float(spec.get("dropout", 0.2)))
     if kind == "student":
-        return BinaryFSMN(n_classes, act=spec.get("act", "dsa"), lpb=bool(spec.get("lpb", True)),
-                          weight_scale=bool(spec.get("weight_scale", True)),
-                          widths=tuple(spec.get("widths", WIDTHS)))
+        return BinaryFSMN(
+            n_classes,
+            act=spec.get("act", "dsa"),
+            lpb=bool(spec.get("lpb", True)),
+            weight_scale=bool(spec.get("weight_scale", True)),
+            widths=tuple(spec.get("widths", WIDTHS)),
+        )
     raise ValueError(f"unknown model kind {kind!r} (expected 'teacher' or 'student')")
 
 

@@ -67,8 +67,14 @@ class BinaryFSMN(nn.Module):
 
     kind = "student"
 
-    def __init__(self, n_classes: int = 12, act: str = "dsa", lpb: bool = True, weight_scale: bool = True,
-                 widths: tuple[str, ...] = WIDTHS) -> None:
+    def __init__(
+        self,
+        n_classes: int = 12,
+        act: str = "dsa",
+        lpb: bool = True,
+        weight_scale: bool = True,
+        widths: tuple[str, ...] = WIDTHS,
+    ) -> None:
         super().__init__()
         self.widths = tuple(widths)
         self.binopts = {"act": act, "lpb": lpb, "weight_scale": weight_scale}

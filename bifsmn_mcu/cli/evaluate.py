@@ -1,0 +1,95 @@
+"""``bifsmn-mcu evaluate``: top-1 accuracy of a checkpoint (every thin path) on a labelled folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[1] / "pretrained" / "bifsmnv2_default.pt"
+
+
+@click.command("evaluate")
+@click.option(
+    "--checkpoint",
+    type=click.Path(),
+    default=None,
+    help="checkpoint (.pt) [default: the shipped bifsmn_mcu/pretrained/bifsmnv2_default.pt]",
+)
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(),
+    help="labelled folder DIR/<label>/*.wav (or an FSDD folder: its test split)",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["all", "dev", "train"]),
+    default="all",
+    show_default=True,
+    help="all clips, or one side of the deterministic speaker-disjoint split (20 % dev)",
+)
+@click.option(
+    "--cache", type=click.Path(), help="feature cache folder [default: ~/.cache/bifsmn-mcu/features]"
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object with `accuracy` per path")
+def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, as_json: bool) -> None:
+    """Accuracy of the PyTorch model (teacher: one path; student: 1, 1/2, 1/4, 1/8) on DIR."""
+    try:
+        import torch
+
+        torch.set_num_threads(2)
+    except ImportError:
+        raise click.ClickException("evaluate needs PyTorch: pip install 'bifsmn-mcu[train]'") from None
+    from bifsmn_mcu.data import DataError, features_for, load_folder, load_fsdd, split_by_speaker
+    from bifsmn_mcu.training.checkpoint import CheckpointError, load_model
+    from bifsmn_mcu.training.evaluation import accuracy_per_path, eval_paths
+
+    ckpt_path = Path(checkpoint) if checkpoint else DEFAULT_CHECKPOINT
+    if checkpoint is None and not ckpt_path.is_file():
+        raise click.ClickException(f"no shipped checkpoint at {ckpt_path}; pass --checkpoint FILE")
+    try:
+        model, ck = load_model(ckpt_path)
+    except CheckpointError as e:
+        raise click.ClickException(str(e)) from None
+    root = Path(data)
+    try:
+        if (root / "recordings").is_dir() or (root.name == "recordings" and root.is_dir()):
+            clips = load_fsdd(root, "test")
+        else:
+            clips = load_folder(root)
+    except DataError as e:
+        raise click.ClickException(str(e)) from None
+    if split != "all":
+        clips = split_by_speaker(clips)[0 if split == "train" else 1]
+    labels = list(ck["labels"])
+    foreign = sorted({c.label for c in clips} - set(labels))
+    if foreign:
+        raise click.ClickException(f"{root}: labels {foreign} are not classes of {ckpt_path} ({labels})")
+    if not clips:
+        raise click.ClickException(f"{root}: no clips to evaluate")
+    import numpy as np
+
+    cache_dir = cache or str(Path.home() / ".cache" / "bifsmn-mcu" / "features")
+    feats = features_for(clips, cache_dir=cache_dir, workers=2, progress=not as_json)
+    y = np.array([labels.index(c.label) for c in clips])
+    acc = accuracy_per_path(model, feats, y, eval_paths(model))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "checkpoint": str(ckpt_path),
+                    "data": str(root),
+                    "split": split,
+                    "clips": len(clips),
+                    "kind": ck["model_spec"].get("kind"),
+                    "accuracy": acc,
+                }
+            )
+        )
+        return
+    click.echo(f"{ckpt_path} on {root} ({split}, {len(clips)} clips)")
+    for w, a in acc.items():
+        click.echo(f"  width {w:>3}: {100 * a:6.2f} %")

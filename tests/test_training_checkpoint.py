@@ -1,0 +1,93 @@
+"""Checkpoints: round trip, corrupt/foreign/mismatched files give one-line errors (API and CLI)."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from bifsmn_mcu.training.checkpoint import CheckpointError, load_model, save_checkpoint, strip  # noqa: E402
+from bifsmn_mcu.training.models import WIDTHS, build_model  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from bifsmn_mcu.cli import main  # noqa: E402
+from bifsmn_mcu.data import LABELS  # noqa: E402
+
+
+def _ckpt(spec: dict, seed: int = 0) -> dict:
+    torch.manual_seed(seed)
+    m = build_model(spec, len(LABELS))
+    return {
+        "model_spec": spec,
+        "labels": list(LABELS),
+        "feature_config": {},
+        "feat_mean": 9000,
+        "feat_std": 2000.0,
+        "state_dict": m.state_dict(),
+        "epoch": 3,
+        "optimizer": {"x": 1},
+    }
+
+
+def test_round_trip_same_outputs(tmp_path):
+    spec = {"kind": "student", "act": "dsa", "lpb": True, "weight_scale": True}
+    ck = _ckpt(spec)
+    path = save_checkpoint(strip(ck), tmp_path / "s.pt")
+    assert not list(tmp_path.glob(".*tmp"))  # atomic write leaves no temporary file
+    model, meta = load_model(path)
+    assert "optimizer" not in meta and meta["epoch"] == 3
+    ref = build_model(spec, 12)
+    ref.load_state_dict(ck["state_dict"])
+    ref.norm.set(9000, 2000.0)
+    ref.eval()
+    x = torch.randint(3840, 16000, (3, 32, 32)).float()
+    with torch.no_grad():
+        a, b = model(x, WIDTHS), ref(x, WIDTHS)
+    for w in WIDTHS:
+        assert torch.equal(a[w]["logits"], b[w]["logits"])
+    assert model.norm.feat_mean.item() == 9000
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        load_model(tmp_path / "nope.pt")
+
+
+def test_corrupt_file(tmp_path):
+    good = save_checkpoint(_ckpt({"kind": "teacher"}), tmp_path / "t.pt")
+    data = good.read_bytes()
+    (tmp_path / "trunc.pt").write_bytes(data[: len(data) // 2])
+    (tmp_path / "junk.pt").write_bytes(b"this is not a checkpoint")
+    for name in ("trunc.pt", "junk.pt"):
+        with pytest.raises(CheckpointError, match="corrupt or truncated"):
+            load_model(tmp_path / name)
+
+
+def test_foreign_torch_file(tmp_path):
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not a bifsmn-mcu checkpoint"):
+        load_model(tmp_path / "other.pt")
+
+
+def test_mismatched_weights(tmp_path):
+    ck = _ckpt({"kind": "teacher"})
+    ck["model_spec"] = {"kind": "student"}  # teacher weights labelled as a student
+    save_checkpoint(ck, tmp_path / "mix.pt")
+    with pytest.raises(CheckpointError, match="do not match the model"):
+        load_model(tmp_path / "mix.pt")
+    ck = _ckpt({"kind": "student"})
+    ck["labels"] = ck["labels"][:10]  # classifier has 12 outputs
+    save_checkpoint(ck, tmp_path / "classes.pt")
+    with pytest.raises(CheckpointError, match="another shape"):
+        load_model(tmp_path / "classes.pt")
+
+
+def test_cli_evaluate_reports_bad_checkpoint_without_traceback(tmp_path):
+    (tmp_path / "bad.pt").write_bytes(b"\x00" * 100)
+    data = tmp_path / "data" / "yes"
+    data.mkdir(parents=True)
+    res = CliRunner().invoke(
+        main, ["evaluate", "--checkpoint", str(tmp_path / "bad.pt"), "--data", str(tmp_path / "data")]
+    )
+    assert res.exit_code == 1
+    assert "corrupt or truncated" in res.output and "Traceback" not in res.output

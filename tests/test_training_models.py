@@ -1,0 +1,129 @@
+"""BiFSMNv2 student and baselines: binarization, LPB gradients, thin paths, one step per variant."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from bifsmn_mcu.training.config import CONFIG_DIR, load_config  # noqa: E402
+from bifsmn_mcu.training.models import PATH_BLOCKS, WIDTHS, build_model  # noqa: E402
+from bifsmn_mcu.training.models.binary import BinaryConv  # noqa: E402
+from bifsmn_mcu.training.models.quant import lpb_sign  # noqa: E402
+from bifsmn_mcu.training.trainer import batch_loss, make_optimizer  # noqa: E402
+
+VARIANTS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
+
+
+def _feats(n: int = 6, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(3840, 16000, (n, 32, 32), generator=g).float()
+
+
+def test_all_documented_configs_exist():
+    assert set(VARIANTS) >= {
+        "teacher",
+        "bifsmnv2",
+        "plain_bnn",
+        "bifsmn_v1",
+        "bifsmnv2_no_fid",
+        "bifsmnv2_no_dsa",
+        "bifsmnv2_no_lpb",
+        "fsdd",
+    }
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_one_training_step_per_variant(name):
+    cfg = load_config(name)
+    torch.manual_seed(0)
+    model = build_model(cfg["model"], 12)
+    model.norm.set(9000, 2000.0)
+    teacher = None
+    if cfg["distill"]["method"] != "none":
+        teacher = build_model({"kind": "teacher"}, 12).eval()
+        teacher.norm.set(9000, 2000.0)
+    paths = tuple(cfg["train"]["paths"]) if cfg["model"]["kind"] == "student" else ("1",)
+    weights = dict(zip(cfg["train"]["paths"], cfg["train"]["path_weights"], strict=True))
+    weights = {w: weights.get(w, 1.0) for w in paths}
+    opt = make_optimizer(model, cfg["train"])
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    x, y = _feats(), torch.arange(6) % 12
+    loss, out = batch_loss(model, teacher, x, y, paths, weights, cfg["distill"])
+    assert torch.isfinite(loss)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    assert set(out) == set(paths)
+    changed = [k for k, v in model.named_parameters() if not torch.equal(v, before[k])]
+    assert any("classifier" in k for k in changed) and any("blocks.7." in k for k in changed)
+
+
+def test_lpb_alpha_and_thresholds_receive_gradients():
+    model = build_model({"kind": "student"}, 12)
+    model.norm.set(9000, 2000.0)
+    out = model(_feats(), WIDTHS)
+    sum(o["logits"].pow(2).mean() for o in out.values()).backward()
+    for name, p in model.named_parameters():
+        if name.endswith(("alpha1", "alpha2", "alpha_w")) and ".fc2_" not in name:
+            assert p.grad is not None and p.grad.abs().item() > 0, name
+    assert model.blocks[7].fc2.binact.alpha1.grad.abs().item() > 0
+    assert model.blocks[3].mem.binact.t1.grad.abs().sum().item() > 0
+
+
+def test_no_lpb_has_no_alpha():
+    model = build_model({"kind": "student", "lpb": False}, 12)
+    assert not [n for n, _ in model.named_parameters() if "alpha" in n]
+
+
+def test_binarized_weights_take_two_values_per_output_channel():
+    model = build_model({"kind": "student"}, 12)
+    layers = [m for m in model.modules() if isinstance(m, BinaryConv)]
+    assert len(layers) == 2 + 3 * 8  # conv2, proj, and mem/fc1/fc2 of every block
+    for layer in layers:
+        w = layer.binary_weight().detach()
+        flat = w.reshape(w.shape[0], -1)
+        s = layer.weight.detach().abs().reshape(w.shape[0], -1).mean(dim=1)
+        for o in range(flat.shape[0]):
+            vals = set(torch.unique(flat[o]).tolist())
+            assert vals <= {s[o].item(), -s[o].item()} and len(vals) >= 1
+
+
+def test_binarized_activation_is_two_planes():
+    model = build_model({"kind": "student"}, 12)
+    act = model.blocks[0].fc1.binact
+    x = torch.randn(4, 128, 8)
+    a = act(x)
+    b1 = torch.where(x >= 0, 1.0, -1.0)
+    r = x - b1
+    s2 = r.abs().mean(dim=1, keepdim=True)
+    assert torch.allclose(a, b1 + s2 * torch.where(r >= 0, 1.0, -1.0))
+    assert lpb_sign(torch.zeros(3)).tolist() == [1.0, 1.0, 1.0]  # sign(0) = +1
+    assert act(torch.zeros(1, 128, 8)).abs().max().item() == 0.0  # b1 = +1, r = -1, s2 = 1: a = 0
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_each_thin_path_runs_exactly_its_blocks(width):
+    model = build_model({"kind": "student"}, 12).eval()
+    ran: list[int] = []
+    for i, blk in enumerate(model.blocks):
+        blk.register_forward_hook(lambda *_, i=i: ran.append(i))
+    with torch.no_grad():
+        out = model(_feats(2), (width,))
+    assert ran == PATH_BLOCKS[width]
+    assert sorted(out[width]["blocks"]) == PATH_BLOCKS[width]
+
+
+def test_per_path_bn_exists_only_where_the_path_runs():
+    model = build_model({"kind": "student"}, 12)
+    for i, blk in enumerate(model.blocks):
+        keys = set(blk.fc2_bn.keys())
+        expect = {"w" + (w.split("/")[1] if "/" in w else "1") for w in WIDTHS if i in PATH_BLOCKS[w]}
+        assert keys == expect
+
+
+def test_configs_are_valid_json_objects():
+    for p in CONFIG_DIR.glob("*.json"):
+        assert isinstance(json.loads(p.read_text()), dict), p

@@ -1,0 +1,115 @@
+"""The trainer on tiny real data: metrics per path, checkpoints, exact resume, 2-process gloo DDP."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from bifsmn_mcu.training.checkpoint import load_model, save_checkpoint  # noqa: E402
+from bifsmn_mcu.training.config import load_config  # noqa: E402
+from bifsmn_mcu.training.models import build_model  # noqa: E402
+from bifsmn_mcu.training.trainer import train  # noqa: E402
+
+from bifsmn_mcu.data import LABELS  # noqa: E402
+
+
+def _tiny(shared_data: Path, tmp_path: Path, name: str = "bifsmnv2", epochs: int = 2) -> dict:
+    cfg = load_config(name)
+    cfg["data"].update(
+        {
+            "root": str(shared_data / "speech_commands_v0.02_part"),
+            "noise": None,
+            "copies": 1,
+            "max_clips": 48,
+            "cache": str(tmp_path / "cache"),
+            "extra_train": [],
+        }
+    )
+    cfg["train"].update({"epochs": epochs, "batch_size": 16, "threads": 1})
+    if cfg["distill"].get("teacher"):
+        teacher = build_model({"kind": "teacher"}, 12)
+        ck = {
+            "model_spec": {"kind": "teacher"},
+            "labels": list(LABELS),
+            "feature_config": {},
+            "feat_mean": 9000,
+            "feat_std": 2000.0,
+            "state_dict": teacher.state_dict(),
+            "epoch": 0,
+        }
+        cfg["distill"]["teacher"] = str(save_checkpoint(ck, tmp_path / "teacher.pt"))
+    return cfg
+
+
+def _rows(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.data
+def test_train_writes_metrics_per_path_and_checkpoints(shared_data, tmp_path):
+    cfg = _tiny(shared_data, tmp_path, epochs=1)
+    summary = train(cfg, tmp_path / "run", progress=False, log=lambda *_: None)
+    rows = _rows(tmp_path / "run")
+    assert [r["epoch"] for r in rows] == [1]
+    assert set(rows[0]["dev"]) == {"1", "1/2", "1/4", "1/8"}
+    assert all(0.0 <= a <= 1.0 for a in rows[0]["dev"].values()) and rows[0]["clips_per_s"] > 0
+    model, ck = load_model(tmp_path / "run" / "best.pt")
+    assert (
+        ck["epoch"] == 1 and summary["best"]["epoch"] == 1 and ck["feat_mean"] == model.norm.feat_mean.item()
+    )
+
+
+@pytest.mark.data
+def test_resume_continues_at_saved_epoch_with_same_metrics(shared_data, tmp_path):
+    cfg = _tiny(shared_data, tmp_path, epochs=2)
+    train(cfg, tmp_path / "full", progress=False, log=lambda *_: None)
+    cut = json.loads(json.dumps(cfg))
+    cut["train"]["stop_after"] = 1  # an interruption after epoch 1
+    train(cut, tmp_path / "part", progress=False, log=lambda *_: None)
+    assert [r["epoch"] for r in _rows(tmp_path / "part")] == [1]
+    log: list[str] = []
+    train(cfg, tmp_path / "part", resume=True, progress=False, log=log.append)
+    assert any("after epoch 1" in line for line in log)
+    full, resumed = _rows(tmp_path / "full"), _rows(tmp_path / "part")
+    assert [r["epoch"] for r in resumed] == [1, 2]
+    for a, b in zip(full, resumed, strict=True):
+        assert a["dev"] == b["dev"]
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-4)
+
+
+@pytest.mark.data
+def test_ddp_two_process_gloo_step(shared_data, tmp_path):
+    torchrun = shutil.which("torchrun") or str(Path(sys.executable).with_name("torchrun"))
+    if not Path(torchrun).exists():
+        pytest.skip("torchrun not installed")
+    cfg = _tiny(shared_data, tmp_path, name="teacher", epochs=1)
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(cfg))
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [
+        torchrun,
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "bifsmn_mcu.cli.train",
+        "--config",
+        str(cfg_path),
+        "--out",
+        str(tmp_path / "ddp"),
+        "--cache",
+        str(tmp_path / "cache"),
+        "--quiet",
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    rows = _rows(tmp_path / "ddp")
+    assert rows[0]["world"] == 2 and rows[0]["epoch"] == 1

@@ -1,0 +1,75 @@
+"""The ablation table of TRAINING.md, from the runs' ``metrics.jsonl`` (every number from a file).
+
+``python -m bifsmn_mcu.training.ablation --runs RUNS_DIR [--write TRAINING.md]`` reads
+``RUNS_DIR/<run>/metrics.jsonl`` for the runs below, picks each run's selected epoch with the
+trainer's rule (best full-path dev accuracy with full >= 1/2 >= 1/4) and prints a Markdown table;
+``--write`` replaces the table between the ``ablation-table`` markers of a Markdown file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .trainer import select_best
+
+ROWS = [  # (run folder, label shown, widths reported)
+    ("teacher", "FP D-FSMN teacher", ("1",)),
+    ("plain_bnn", "plain BNN (sign + STE, no scales)", ("1",)),
+    ("bifsmn_v1", "BiFSMN v1 (HED + thinnable)", ("1", "1/2", "1/4", "1/8")),
+    ("bifsmnv2", "**BiFSMNv2**", ("1", "1/2", "1/4", "1/8")),
+    ("bifsmnv2_no_fid", "BiFSMNv2 without FID (logit MSE only)", ("1", "1/2", "1/4", "1/8")),
+    ("bifsmnv2_no_dsa", "BiFSMNv2 without DSA (one bit plane)", ("1", "1/2", "1/4", "1/8")),
+    ("bifsmnv2_no_lpb", "BiFSMNv2 without LPB (fixed STE window)", ("1", "1/2", "1/4", "1/8")),
+]
+START, END = "<!-- ablation-table:start -->", "<!-- ablation-table:end -->"
+
+
+def read_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def table(runs: Path) -> str:
+    head = (
+        "| model | run | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 | train clips/s |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for run, label, widths in ROWS:
+        path = runs / run / "metrics.jsonl"
+        if not path.is_file():
+            lines.append(f"| {label} | `{run}` | not run | | | | | |")
+            continue
+        rows = read_rows(path)
+        best = select_best(rows)
+        cells = [f"{100 * best['dev'][w]:.2f}" if w in widths and w in best["dev"] else "" for w in
+                 ("1", "1/2", "1/4", "1/8")]  # fmt: skip
+        cps = sum(r["clips_per_s"] for r in rows) / len(rows)
+        lines.append(
+            f"| {label} | `{run}` | {best['epoch']}/{len(rows)} | " + " | ".join(cells) + f" | {cps:.0f} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def write_into(doc: Path, text: str) -> None:
+    s = doc.read_text()
+    if START not in s or END not in s:
+        raise SystemExit(f"{doc}: no {START} ... {END} markers")
+    a, b = s.index(START) + len(START), s.index(END)
+    doc.write_text(s[:a] + "\n" + text + s[b:])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=Path, required=True, help="folder holding <run>/metrics.jsonl")
+    ap.add_argument("--write", type=Path, help="Markdown file whose ablation-table block is replaced")
+    args = ap.parse_args(argv)
+    text = table(args.runs)
+    print(text, end="")
+    if args.write:
+        write_into(args.write, text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Distillation losses: one-level 2-D Haar DWT, FID (BiFSMNv2), HED (BiFSMN v1), logit MSE."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def haar_dwt2(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One-level orthonormal 2-D Haar DWT of ``(B, C, T)`` over (channel, time), C and T even.
+
+    Returns (LL, LH, HL, HH), each ``(B, C/2, T/2)``; the transform preserves the energy.
+    """
+    a, b = x[:, 0::2, 0::2], x[:, 0::2, 1::2]
+    c, d = x[:, 1::2, 0::2], x[:, 1::2, 1::2]
+    ll = (a + b + c + d) / 2
+    lh = (a - b + c - d) / 2  # high along time
+    hl = (a + b - c - d) / 2  # high along channel
+    hh = (a - b - c + d) / 2
+    return ll, lh, hl, hh
+
+
+def _attention_distance(s: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of ``|| Q_s/||Q_s|| - Q_t/||Q_t|| ||_2`` with ``Q = A^2`` flattened per sample."""
+    qs = F.normalize(s.pow(2).flatten(1), dim=1)
+    qt = F.normalize(t.pow(2).flatten(1), dim=1)
+    return (qs - qt).norm(dim=1).mean()
+
+
+def fid_loss(student_blocks: dict, teacher_blocks: dict) -> torch.Tensor:
+    """Frequency Independent Distillation over the blocks the student ran: low (LL) and high
+    (LH, HL, HH) parts compared separately."""
+    total = 0.0
+    for i, s in student_blocks.items():
+        t = teacher_blocks[i].detach()
+        sl, *sh = haar_dwt2(s)
+        tl, *th = haar_dwt2(t)
+        total = total + _attention_distance(sl, tl) + _attention_distance(torch.cat(sh, 1), torch.cat(th, 1))
+    return total
+
+
+def _std_norm(x: torch.Tensor) -> torch.Tensor:
+    return x / (x.flatten(1).std(dim=1).view(-1, 1, 1) + 1e-6)
+
+
+def high_pass(x: torch.Tensor) -> torch.Tensor:
+    """The detail part of ``x``: ``x`` minus its Haar low-pass reconstruction."""
+    ll = haar_dwt2(x)[0]
+    low = ll.repeat_interleave(2, dim=1).repeat_interleave(2, dim=2) / 2
+    return x - low
+
+
+def hed_loss(student_blocks: dict, teacher_blocks: dict) -> torch.Tensor:
+    """High-frequency Enhancement Distillation (BiFSMN v1): the student's normalised block output
+    against the teacher's ``f/std(f) + HP(f)/std(HP(f))``, MSE."""
+    total = 0.0
+    for i, s in student_blocks.items():
+        t = teacher_blocks[i].detach()
+        target = _std_norm(t) + _std_norm(high_pass(t))
+        total = total + F.mse_loss(_std_norm(s), target)
+    return total
+
+
+def logit_mse(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    return F.mse_loss(student, teacher.detach())

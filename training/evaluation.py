@@ -1,0 +1,36 @@
+"""Accuracy of every path of a model on int16 features."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def eval_paths(model: nn.Module) -> tuple[str, ...]:
+    """The paths a model can run: its widths (student) or ``("1",)`` (teacher)."""
+    return tuple(getattr(model, "widths", ("1",)))
+
+
+@torch.no_grad()
+def predict(model: nn.Module, feats: np.ndarray, paths: tuple[str, ...], batch: int = 256) -> dict:
+    """Predicted class per path: ``{width: int64 (N,)}``; restores the model's train/eval mode."""
+    was = model.training
+    model.eval()
+    dtype = next(model.parameters()).dtype
+    out = {w: [] for w in paths}
+    for i in range(0, len(feats), batch):
+        x = torch.from_numpy(np.asarray(feats[i : i + batch], dtype=np.float64)).to(dtype)
+        res = model(x, paths)
+        for w in paths:
+            out[w].append(res[w]["logits"].argmax(1).numpy())
+    model.train(was)
+    return {w: np.concatenate(v) if v else np.zeros(0, np.int64) for w, v in out.items()}
+
+
+def accuracy_per_path(
+    model: nn.Module, feats: np.ndarray, labels: np.ndarray, paths: tuple[str, ...]
+) -> dict:
+    """``{width: top-1 accuracy}`` rounded to 5 decimals."""
+    pred = predict(model, feats, paths)
+    return {w: round(float((pred[w] == labels).mean()), 5) for w in paths}

@@ -1,0 +1,91 @@
+"""Ship a trained student: strip training state, write ``bifsmn_mcu/pretrained/`` checkpoint + MODEL_CARD.md.
+
+``python -m bifsmn_mcu.training.ship --run RUN_DIR [--teacher-run DIR] [--out bifsmn_mcu/pretrained]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from .ablation import read_rows
+from .checkpoint import read_checkpoint, save_checkpoint, strip
+
+PRETRAINED = Path(__file__).resolve().parents[1] / "bifsmn_mcu" / "pretrained"
+NAME = "bifsmnv2_default.pt"
+
+
+def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str) -> str:
+    cfg = ck["config"]
+    dev = ck["metrics"]["dev"]
+    rows = read_rows(run / "metrics.jsonl")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    t_line = ""
+    if teacher_run and (teacher_run / "metrics.jsonl").is_file():
+        from .trainer import select_best
+
+        t = select_best(read_rows(teacher_run / "metrics.jsonl"))
+        t_line = f"| FP teacher (D-FSMN) | {100 * t['dev']['1']:.2f} | | | |\n"
+    acc = " | ".join(f"{100 * dev[w]:.2f}" for w in ("1", "1/2", "1/4", "1/8"))
+    tr, d = cfg["train"], cfg["data"]
+    return f"""# Model card: `{NAME}` (BiFSMNv2, 12-class keyword spotting)
+
+- **File**: `{NAME}`, {path.stat().st_size / 1e6:.2f} MB, sha256 `{sha}`.
+- **Task**: Speech Commands 12 classes, labels (index order): {", ".join(f"`{x}`" for x in ck["labels"])}.
+- **Input**: int16 features of the fixed-point front end (`bifsmn_mcu.frontend.features`, 32 mel x 32
+  frames, log2 energy in Q8), normalised `(F - {ck["feat_mean"]}) / {ck["feat_std"]:.4f}` (both stored in
+  the file).
+- **Network**: BiFSMNv2 (SPEC.md section 3): int8 conv1, binary conv2/proj and 8 binary D-FSMN blocks with
+  dual-scale activations (2 bit planes, per-group second-plane scale), true 1-bit weights with a per-output
+  channel scale in every binarized layer, int8 classifier on int16 Q8 inputs; thin paths 1, 1/2, 1/4, 1/8
+  (blocks 0-7, {{1,3,5,7}}, {{3,7}}, {{7}}).
+
+## Data
+Train: the speaker-disjoint train split (80 % of speakers, `bifsmn_mcu.data.split_by_speaker`) of
+`speech_commands_v0.02_part` (70 % of the official v0.02 test speakers) plus the synthetic corpus
+(espeak-ng/flite, `bifsmn-mcu data synth`) in {d.get("extra_train")}: {rows[-1].get("train_clips", "?")}
+training clips in all; {d["copies"]} augmented copies per clip
+(gain, speed, shift, background noise) through the front end, one time + one frequency mask per batch.
+Dev: the other 20 % of speakers ({rows[-1].get("dev_clips", "?")} clips), never trained on. The 30 %
+held-out official test speakers are not in this data and judge the model separately.
+
+## Recipe
+Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. Student initialised from the teacher, trained
+{tr["epochs"]} epochs, batch {tr["batch_size"]}, {tr["optimizer"]} lr {tr["lr"]} cosine,
+weight decay {tr["weight_decay"]},
+thresholds and LPB alphas at {tr["slow_lr"]}x lr; paths {tr["paths"]} trained jointly with weights
+{tr["path_weights"]}; loss per path `w * (CE + {cfg["distill"]["weight"]} * (FID + logit MSE))`.
+Selected epoch: {ck["epoch"]} (best full-path dev accuracy with full >= 1/2 >= 1/4).
+
+## Dev accuracy (%)
+| model | width 1 | 1/2 | 1/4 | 1/8 |
+|---|---|---|---|---|
+{t_line}| BiFSMNv2 (this file) | {acc} |
+
+## Reproduce
+```
+{command}
+```
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", type=Path, required=True)
+    ap.add_argument("--teacher-run", type=Path)
+    ap.add_argument("--checkpoint", default="best.pt")
+    ap.add_argument("--out", type=Path, default=PRETRAINED)
+    ap.add_argument("--command", default="", help="the commands that reproduce the run (for the card)")
+    args = ap.parse_args(argv)
+    ck = read_checkpoint(args.run / args.checkpoint)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = save_checkpoint(strip(ck), args.out / NAME)
+    (args.out / "MODEL_CARD.md").write_text(_card(ck, args.run, args.teacher_run, path, args.command))
+    print(json.dumps({"checkpoint": str(path), "bytes": path.stat().st_size, "epoch": ck["epoch"],
+                      "dev": ck["metrics"]["dev"]}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
