@@ -137,8 +137,14 @@ def test_integer_reference_tracks_float_reference(width):
     h1f = fr.stem(d, f)  # (N, 256, 8) after conv2
     h1i = intref.conv2(ir, intref.conv1(ir, f)).reshape(16, 256, 8) / ONE
     # conv1 is exact up to Q12 rounding; conv2 differs only where a DSA bit flips near its threshold
-    c1f = fr.prelu(fr._bn(fr.conv2d(((f - d["feat_mean"]) / d["feat_std"])[:, None], d["conv1"]["w"], 2, 2),
-                          d["conv1"]["bn_scale"], d["conv1"]["bn_bias"]), d["conv1"]["prelu"])
+    c1f = fr.prelu(
+        fr._bn(
+            fr.conv2d(((f - d["feat_mean"]) / d["feat_std"])[:, None], d["conv1"]["w"], 2, 2),
+            d["conv1"]["bn_scale"],
+            d["conv1"]["bn_bias"],
+        ),
+        d["conv1"]["prelu"],
+    )
     assert np.abs(intref.conv1(ir, f) / ONE - c1f).max() < 2.0 / ONE
     assert np.median(np.abs(h1i - h1f)) < 4.0 / ONE
     lf = fr.forward(d, f, width)

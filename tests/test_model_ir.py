@@ -40,8 +40,10 @@ def test_loading_needs_no_torch():
     import subprocess
     import sys
 
-    code = ("import sys; import bifsmn_mcu.model.ir, bifsmn_mcu.model.intref, bifsmn_mcu.codegen.generate; "
-            "sys.exit(1 if 'torch' in sys.modules else 0)")
+    code = (
+        "import sys; import bifsmn_mcu.model.ir, bifsmn_mcu.model.intref, bifsmn_mcu.codegen.generate; "
+        "sys.exit(1 if 'torch' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 

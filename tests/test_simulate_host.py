@@ -41,8 +41,12 @@ def test_sanitizers_clean_and_pcm_through_c_front_end(ir, tmp_path):
     require_tool("gcc")
     rng = np.random.default_rng(5)
     t = np.arange(16000) / 16000.0
-    pcm = np.stack([(3000 * np.sin(2 * np.pi * f * t) + rng.normal(0, 300, 16000)).astype(np.int16)
-                    for f in (200.0, 700.0, 2500.0)])
+    pcm = np.stack(
+        [
+            (3000 * np.sin(2 * np.pi * f * t) + rng.normal(0, 300, 16000)).astype(np.int16)
+            for f in (200.0, 700.0, 2500.0)
+        ]
+    )
     with HostModel.build(ir, "1", workdir=tmp_path, sanitize=True) as hm:
         for chunk in (160, 77, 16000):
             feats, logits = hm.infer_pcm(pcm, chunk=chunk)

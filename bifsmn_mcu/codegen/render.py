@@ -161,8 +161,9 @@ def render_model(ir: ModelIR, width: str, prefix: str) -> dict[str, str]:
         fh, fc = frontend_c_tables(FeatureConfig.from_dict(ir.header["feature_config"]), prefix)
     except FrontendTableError as e:
         raise CodegenError(str(e)) from None
-    files[f"{prefix}_frontend_tables.h"] = fh
-    files[f"{prefix}_frontend_tables.c"] = fc
+    banner = env.get_template("_banner.j2").render(**ctx)  # the model banner on the front-end tables too
+    files[f"{prefix}_frontend_tables.h"] = banner + fh
+    files[f"{prefix}_frontend_tables.c"] = banner + fc
     return files
 
 
