@@ -106,3 +106,25 @@ def run_pio(
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
         raise PioError(f"pio {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
     return proc
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for --upload-port)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build(project_dir: Path, envs: list[str], core_dir: Path | None = None, timeout: float = 900) -> None:
+    args = ["run"]
+    for e in envs:
+        args += ["-e", e]
+    run_pio(args, project_dir, core_dir, timeout=timeout)
+
+
+def upload_qemu(project_dir: Path, env: str, port: int, core_dir: Path | None = None) -> Path:
+    """``pio run -e ENV -t upload --upload-port PORT``: QEMU runs in the background; returns its pid file."""
+    run_pio(["run", "-e", env, "-t", "upload", "--upload-port", str(port)], project_dir, core_dir)
+    return Path(project_dir) / ".pio" / "build" / env / "qemu.pid"
