@@ -7,7 +7,7 @@ an integer below 2^53, so they are exact (and use BLAS). The C kernels compute t
 ``n_valid - 2 * popcount((a ^ w) & valid)``.
 
 Rules beyond the one-liners of SPEC §5 (the C does the same):
-- requantize saturates to int32; residual adds saturate to int32;
+- requantize, PReLU (slopes > 1) and residual adds saturate to int32;
 - DSA works in int64 (``x - T1``, ``x - b1 - T2``) and ``s2`` saturates at ``S2_MAX`` (2^20).
 """
 
@@ -42,7 +42,8 @@ def requantize(acc: np.ndarray, M, S, B) -> np.ndarray:
 
 
 def prelu(y: np.ndarray, A) -> np.ndarray:
-    return np.where(y >= 0, y, rshr(y * _ch(A, y.ndim), 15))
+    """``y >= 0 ? y : sat32(rshr(y * A, 15))`` (a slope above 1 can leave int32: it saturates)."""
+    return np.where(y >= 0, y, sat32(rshr(y * _ch(A, y.ndim), 15)))
 
 
 def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

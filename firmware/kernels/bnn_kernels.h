@@ -7,7 +7,7 @@
  *   - binary values are packed into uint32 words, LSB first, bit 1 = negative, padding bits 0;
  *   - a +-1 dot product over n valid bits is  n - 2 * popcount((a ^ w) & valid);
  *   - requantize: y = sat32(rshr(acc * M[o], S[o]) + B[o]) with an int64 product, 1 <= S <= 62;
- *   - PReLU: y >= 0 ? y : rshr(y * A[o], 15) (A in Q15);
+ *   - PReLU: y >= 0 ? y : sat32(rshr(y * A[o], 15)) (A in Q15; a slope above 1 can saturate);
  *   - residual adds saturate to int32.
  * One kernel per file, named bnn_<op>[_<variant>]_<dtype>. Optimised Cortex-M variants are chosen
  * by compiler feature macros (__ARM_FEATURE_DSP, __ARM_FEATURE_MVE) next to these, never instead.
@@ -53,7 +53,7 @@ static inline int32_t bnn_requant(int64_t acc, int32_t m, int8_t s, int32_t b)
 
 static inline int32_t bnn_prelu(int32_t y, int32_t a)
 {
-    return y >= 0 ? y : (int32_t)bnn_rshr64((int64_t)y * (int64_t)a, 15);
+    return y >= 0 ? y : bnn_sat32(bnn_rshr64((int64_t)y * (int64_t)a, 15));
 }
 
 static inline int32_t bnn_sat_add32(int32_t a, int32_t b)
