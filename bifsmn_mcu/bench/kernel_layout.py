@@ -45,3 +45,17 @@ def dots_reference(a_neg: np.ndarray, w_neg: np.ndarray) -> np.ndarray:
     a = 1 - 2 * np.asarray(a_neg, dtype=np.int32)
     w = 1 - 2 * np.asarray(w_neg, dtype=np.int32)
     return (a @ w.T).astype(np.int32)
+
+
+def pack_bdense_fast(w_rows: np.ndarray, n_in: int) -> np.ndarray:
+    """Row-major packed weights (n_out, in_words) -> the fast layout of bnn_bdense_vsparse_s32:
+    column words (n_in, out_words) then int16 colsum (n_out, padded to a word), one uint32 array."""
+    from ..model.bitpack import unpack_bits
+
+    w_rows = np.asarray(w_rows, dtype=np.uint32)
+    neg = unpack_bits(w_rows, n_in).astype(bool)
+    cols, colsum = pack_columns(neg)
+    cs = colsum.astype("<i2")
+    if cs.size % 2:
+        cs = np.concatenate([cs, np.zeros(1, dtype="<i2")])
+    return np.concatenate([cols.reshape(-1), cs.view("<u4")]).astype(np.uint32)

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bnn_kernels.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,6 +61,12 @@ void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
 #define bnn_bmm_fast_i32 bnn_bmm_vsparse_i32
 #define BNN_BMM_FAST_NAME "vsparse"
 #endif
+
+/* Binary dense per frame: bnn_bdense_s32's arguments and results, `w` in the fast layout
+ * (column words, then int16 colsum; see bnn_bdense_vsparse_s32.c). */
+void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_in, int n_frames,
+                            const int32_t *s2, const uint32_t *w, int n_out, const bnn_requant_t *rq,
+                            const int32_t *res, int32_t *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,170 @@
+/* bnn_bmm_vsparse_mve_i32 - the vertical sparse carry-save binary matrix kernel on Helium (MVE,
+ * Cortex-M55): same algorithm and result as bnn_bmm_vsparse_i32.
+ *
+ * One 128-bit vector holds four column words (128 outputs) of a weight row, so every carry-save
+ * adder (VEOR/VAND/VORR) advances 128 counters at once; the row list is built by the scalar code
+ * shared with the other variants. The 8 bit planes become byte lanes by the same 8x8 bit transpose
+ * done on vectors (VSHR/VSHL/VEOR/VAND), then d is written four outputs per scatter store.
+ * MVE has no vector popcount (no VCNT); none is needed here.
+ */
+#include "bnn_kernels_select.h"
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+#include "bnn_vsparse_common.h"
+
+static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32 + 4];
+static const uint32_t *s_list[BNN_VS_LIST_MAX];
+
+#define VCSA(h, l, a, b, c)                                                                        \
+    do {                                                                                           \
+        const uint32x4_t u_ = veorq_u32((a), (b));                                                 \
+        (h) = vorrq_u32(vandq_u32((a), (b)), vandq_u32(u_, (c)));                                  \
+        (l) = veorq_u32(u_, (c));                                                                  \
+    } while (0)
+
+/* Harley-Seal over list[j0 .. j0 + n) (n a multiple of 16), columns k .. k+3 (predicated). */
+static inline void count_planes_q(const uint32_t *const *list, int n, int k, mve_pred16_t pred,
+                                  uint32x4_t p[8])
+{
+    const uint32x4_t z = vdupq_n_u32(0);
+    uint32x4_t ones = z, twos = z, fours = z, eights = z, h16 = z, h32 = z, h64 = z, h128 = z;
+#define LD(i) vldrwq_z_u32(list[(i)] + k, pred)
+    for (int j = 0; j < n; j += 16, list += 16) {
+        uint32x4_t tA, tB, fA, fB, eA, eB, s, c;
+        VCSA(tA, ones, ones, LD(0), LD(1));
+        VCSA(tB, ones, ones, LD(2), LD(3));
+        VCSA(fA, twos, twos, tA, tB);
+        VCSA(tA, ones, ones, LD(4), LD(5));
+        VCSA(tB, ones, ones, LD(6), LD(7));
+        VCSA(fB, twos, twos, tA, tB);
+        VCSA(eA, fours, fours, fA, fB);
+        VCSA(tA, ones, ones, LD(8), LD(9));
+        VCSA(tB, ones, ones, LD(10), LD(11));
+        VCSA(fA, twos, twos, tA, tB);
+        VCSA(tA, ones, ones, LD(12), LD(13));
+        VCSA(tB, ones, ones, LD(14), LD(15));
+        VCSA(fB, twos, twos, tA, tB);
+        VCSA(eB, fours, fours, fA, fB);
+        VCSA(s, eights, eights, eA, eB);
+        c = vandq_u32(h16, s);
+        h16 = veorq_u32(h16, s);
+        s = vandq_u32(h32, c);
+        h32 = veorq_u32(h32, c);
+        c = vandq_u32(h64, s);
+        h64 = veorq_u32(h64, s);
+        h128 = veorq_u32(h128, c);
+    }
+#undef LD
+    p[0] = ones;
+    p[1] = twos;
+    p[2] = fours;
+    p[3] = eights;
+    p[4] = h16;
+    p[5] = h32;
+    p[6] = h64;
+    p[7] = h128;
+}
+
+/* 8x8 bit transpose per byte on vectors: byte m of lane q of p[r] = count of output
+ * 32 q + 8 m + r (see bnn_vs_planes_to_bytes). */
+static inline void planes_to_bytes_q(uint32x4_t p[8])
+{
+#define QSWAP(a, b, s, msk)                                                                       \
+    do {                                                                                           \
+        const uint32x4_t t_ =                                                                      \
+            vandq_u32(veorq_u32(vshrq_n_u32(p[a], (s)), p[b]), vdupq_n_u32(msk));                  \
+        p[b] = veorq_u32(p[b], t_);                                                                \
+        p[a] = veorq_u32(p[a], vshlq_n_u32(t_, (s)));                                              \
+    } while (0)
+    QSWAP(0, 1, 1, 0x55555555u);
+    QSWAP(2, 3, 1, 0x55555555u);
+    QSWAP(4, 5, 1, 0x55555555u);
+    QSWAP(6, 7, 1, 0x55555555u);
+    QSWAP(0, 2, 2, 0x33333333u);
+    QSWAP(1, 3, 2, 0x33333333u);
+    QSWAP(4, 6, 2, 0x33333333u);
+    QSWAP(5, 7, 2, 0x33333333u);
+    QSWAP(0, 4, 4, 0x0f0f0f0fu);
+    QSWAP(1, 5, 4, 0x0f0f0f0fu);
+    QSWAP(2, 6, 4, 0x0f0f0f0fu);
+    QSWAP(3, 7, 4, 0x0f0f0f0fu);
+#undef QSWAP
+}
+
+/* d for 128 outputs (four full groups) from vector byte lanes, four outputs per instruction. */
+static inline void write_d_q(const uint32x4_t p[8], const int16_t *cs, bnn_vs_list_t info, int32_t *d)
+{
+    const uint32x4_t lane32 = vmulq_n_u32(vidupq_n_u32(0, 1), 32u);
+    const int32x4_t base = vdupq_n_s32(info.base);
+    for (int r = 0; r < 8; ++r) {
+        for (int m = 0; m < 4; ++m) {
+            const uint32x4_t off = vaddq_n_u32(lane32, (uint32_t)(8 * m + r));
+            const int32x4_t cnt =
+                vreinterpretq_s32_u32(vandq_u32(vshlq_u32(p[r], vdupq_n_s32(-8 * m)), vdupq_n_u32(0xffu)));
+            const int32x4_t c = vldrhq_gather_shifted_offset_s32(cs, off);
+            const int32x4_t t = vsubq_s32(vshlq_n_s32(cnt, 2), vshlq_n_s32(c, 1));
+            const int32x4_t y = info.nm ? vsubq_s32(base, t) : vaddq_s32(base, t);
+            vstrwq_scatter_shifted_offset_s32(d, off, y);
+        }
+    }
+}
+
+void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
+                             const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d)
+{
+    const int out_words = (n_out + 31) >> 5;
+    for (int v = 0; v < n_vec; ++v) {
+        const bnn_vs_list_t info =
+            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, s_list);
+        int32_t *dv = d + (size_t)v * (size_t)n_out;
+        for (int k = 0; k < out_words; k += 4) {
+            const int nq = (out_words - k) < 4 ? (out_words - k) : 4;
+            const mve_pred16_t pred = vctp32q((uint32_t)nq);
+            uint32x4_t p[8];
+            uint32_t b[8][4];
+            if (info.n <= BNN_VS_SEG) {
+                count_planes_q((const uint32_t *const *)s_list, info.n, k, pred, p);
+                planes_to_bytes_q(p);
+                if (nq == 4 && n_out - 32 * k >= 128) {
+                    write_d_q(p, colsum + 32 * k, info, dv + 32 * k);
+                    continue;
+                }
+                for (int r = 0; r < 8; ++r) {
+                    vst1q_u32(b[r], p[r]);
+                }
+                for (int q = 0; q < nq; ++q) {
+                    uint32_t bq[8];
+                    const int lanes = (n_out - 32 * (k + q)) < 32 ? (n_out - 32 * (k + q)) : 32;
+                    for (int r = 0; r < 8; ++r) {
+                        bq[r] = b[r][q];
+                    }
+                    bnn_vs_write_d(bq, lanes, colsum + 32 * (k + q), info, dv + 32 * (k + q));
+                }
+            } else {
+                int32_t cnt[4][32] = {{0}};
+                for (int j = 0; j < info.n; j += BNN_VS_SEG) {
+                    const int len = (info.n - j) < BNN_VS_SEG ? (info.n - j) : BNN_VS_SEG;
+                    count_planes_q((const uint32_t *const *)s_list + j, len, k, pred, p);
+                    planes_to_bytes_q(p);
+                    for (int r = 0; r < 8; ++r) {
+                        vst1q_u32(b[r], p[r]);
+                    }
+                    for (int q = 0; q < nq; ++q) {
+                        uint32_t bq[8];
+                        for (int r = 0; r < 8; ++r) {
+                            bq[r] = b[r][q];
+                        }
+                        bnn_vs_add_bytes(bq, cnt[q]);
+                    }
+                }
+                for (int q = 0; q < nq; ++q) {
+                    const int lanes = (n_out - 32 * (k + q)) < 32 ? (n_out - 32 * (k + q)) : 32;
+                    bnn_vs_write_d_counts(cnt[q], lanes, colsum + 32 * (k + q), info, dv + 32 * (k + q));
+                }
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,36 @@
+/* bench_model_main.c - benchmark entry points around a generated model library (prefix kws).
+ * bench_input.h (written by `bifsmn-mcu bench`) holds one 1 s clip g_bench_pcm.
+ * unicorn calls bench_frontend / bench_network directly (after kws_init); under QEMU main() runs
+ * them and ends with a semihosting exit (code = argmax; 100 if the front end failed).
+ * BENCH_NETWORK_ONLY=1 builds a main that runs the front end only (QEMU count by difference). */
+#include <stdint.h>
+
+#include "bench_input.h"
+#include "bench_semihost.h"
+#include "kws.h"
+
+int32_t g_bench_logits[KWS_N_CLASSES];
+
+int bench_frontend(void)
+{
+    kws_frontend_reset();
+    return kws_frontend_push(g_bench_pcm, KWS_CLIP_SAMPLES);
+}
+
+int bench_network(void)
+{
+    return kws_infer(kws_features(), g_bench_logits);
+}
+
+int main(void)
+{
+    kws_init();
+    if (bench_frontend() != KWS_N_FRAMES) {
+        bench_exit(100);
+    }
+#if !defined(BENCH_FRONTEND_ONLY)
+    bench_exit(bench_network());
+#endif
+    bench_exit(0);
+    return 0;
+}
