@@ -103,3 +103,6 @@ def test_memory_plan(ir):
     assert p.model_flash > 574976 // 8
     assert p.float32_bytes > 20 * 574976 // 8
     assert p.ram == plans["1/8"].ram  # buffers do not depend on depth
+    # weights only: 574,976 binary + 12,688 int8 weights -> packed + int8 bytes, >= 25x below float32
+    assert p.float32_weight_bytes == 4 * (574976 + 400 + 12288)
+    assert p.weight_compression >= 25.0

@@ -36,15 +36,16 @@ def generate(model_path: str | None, width: str, board: str, out_dir: str, prefi
         f"wrote {res.lib_dir} ({len(res.files)} files)"
         + (f" and the PlatformIO project in {res.out_dir} (board {board})" if res.project else "")
     )
-    click.echo("planned memory (data and static buffers; code size comes from the ELF):")
+    click.echo("planned memory in bytes (const data and static buffers; code size comes from the ELF);")
+    click.echo("'smaller' = float32 params / model data; 'weights' = float32 weights / packed + int8 weights")
     click.echo(
         f"  {'width':>5} {'flash model':>12} {'flash fe':>9} {'RAM model':>10} {'RAM fe':>7} "
-        f"{'float32':>9} {'smaller':>8}"
+        f"{'float32':>9} {'smaller':>8} {'weights':>8}"
     )
     for w in ir.widths:
         p = plan_memory(ir, w, prefix)
         mark = " <-" if w == width else ""
         click.echo(
             f"  {w:>5} {p.model_flash:>12} {p.frontend_flash:>9} {p.model_ram:>10} {p.frontend_ram:>7} "
-            f"{p.float32_bytes:>9} {p.compression:>7.1f}x{mark}"
+            f"{p.float32_bytes:>9} {p.compression:>7.1f}x {p.weight_compression:>7.1f}x{mark}"
         )

@@ -40,6 +40,8 @@ class MemoryPlan:
     model_ram: int  # static buffers of the network
     frontend_ram: int  # front-end work memory and the feature buffer
     float32_bytes: int  # the same network's float parameters as float32
+    weight_bytes: int = 0  # of model_flash: packed binary weights + int8 weights
+    float32_weight_bytes: int = 0  # the same weights as float32
 
     @property
     def flash(self) -> int:
@@ -53,10 +55,16 @@ class MemoryPlan:
     def compression(self) -> float:
         return self.float32_bytes / self.model_flash
 
+    @property
+    def weight_compression(self) -> float:
+        return self.float32_weight_bytes / self.weight_bytes if self.weight_bytes else 0.0
+
     def as_dict(self) -> dict:
         return {"model_flash": self.model_flash, "frontend_flash": self.frontend_flash, "flash": self.flash,
                 "model_ram": self.model_ram, "frontend_ram": self.frontend_ram, "ram": self.ram,
-                "float32_bytes": self.float32_bytes, "compression": round(self.compression, 2)}
+                "float32_bytes": self.float32_bytes, "compression": round(self.compression, 2),
+                "weight_bytes": self.weight_bytes, "float32_weight_bytes": self.float32_weight_bytes,
+                "weight_compression": round(self.weight_compression, 2)}
 
 
 def _env() -> Environment:
@@ -179,4 +187,24 @@ def plan_memory(ir: ModelIR, width: str, prefix: str = "kws") -> MemoryPlan:
     model_ram = 4 * (b["act_a"] + b["act_b"] + 2 * b["bits"] + b["s2"]) + 8 * b["sums"]
     fe_ram = 4 * (fcfg.n_fft + 2) + 2 * fcfg.n_mels * fcfg.n_frames + 16
     float32 = 4 * int(ir.header["float_params"][width])
-    return MemoryPlan(model_flash, fe_flash, model_ram, fe_ram, float32)
+    weight_bytes = sum(a.nbytes for a in ctx["arrays"] if a.name.endswith(("_w", "_q")))
+    return MemoryPlan(model_flash, fe_flash, model_ram, fe_ram, float32, weight_bytes,
+                      4 * n_weights(ir, width))
+
+
+def n_weights(ir: ModelIR, width: str) -> int:
+    """Weights (binary + int8) of the conv/linear layers one path runs."""
+    names = ["conv1", "conv2", "proj", "classifier"]
+    names += [f"block{i}.{p}" for i in ir.blocks(width) for p in ("mem", "fc1", "fc2")]
+    total = 0
+    for n in names:
+        lay = ir.layer(n)
+        if lay["op"] == "conv2d_s8" or lay["op"] == "dense_s8":
+            total += int(ir.get(n, "q").size)
+        elif lay["op"] == "bconv2d":
+            total += lay["out_shape"][0] * lay["in_shape"][0] * lay["kernel"] ** 2
+        elif lay["op"] == "bdwconv1d":
+            total += lay["out_shape"][0] * lay["kernel"]
+        else:
+            total += lay["out_shape"][0] * lay["in_shape"][0]
+    return total

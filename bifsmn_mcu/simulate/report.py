@@ -79,10 +79,12 @@ def markdown(rep: dict) -> str:
         "",
         "## Memory (planned, data only)",
         "",
-        "| flash model | flash front end | RAM model | RAM front end | float32 weights | smaller by |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| flash model | flash front end | RAM model | RAM front end | float32 params | smaller by "
+        "| weights only: packed+int8 vs float32 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         f"| {mem['model_flash']} B | {mem['frontend_flash']} B | {mem['model_ram']} B | "
-        f"{mem['frontend_ram']} B | {mem['float32_bytes']} B | {mem['compression']}x |",
+        f"{mem['frontend_ram']} B | {mem['float32_bytes']} B | {mem['compression']}x | "
+        f"{mem['weight_bytes']} B vs {mem['float32_weight_bytes']} B: {mem['weight_compression']}x |",
     ]
     if rep.get("per_class"):
         lines += ["", "## Per-class recall", "", "| class | clips | recall |", "| --- | --- | --- |"]
