@@ -42,7 +42,7 @@ def model(model_path, width, data_dir, limit, sanitize) -> None:
             c = hm.infer_features(feats)
     except (ToolchainError, SimulationError) as e:
         raise click.ClickException(str(e).splitlines()[0]) from None
-    r = intref.logits(ir, feats, width)
+    r = intref.logits(ir, feats, width, progress=True)
     same = (c == r).all(axis=1)
     n = len(same)
     click.echo(f"{int(same.sum())}/{n} identical (width {width}, logits of every clip)")

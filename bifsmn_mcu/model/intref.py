@@ -190,7 +190,9 @@ def run_layers(ir: ModelIR, feats: np.ndarray, width: str = "1") -> dict[str, np
     return out
 
 
-def logits(ir: ModelIR, feats: np.ndarray, width: str = "1", batch: int = 256) -> np.ndarray:
+def logits(
+    ir: ModelIR, feats: np.ndarray, width: str = "1", batch: int = 256, progress: bool = False
+) -> np.ndarray:
     """int16 features (N, 32, 32) -> int64 logits (N, n_classes) (int32 Q12 values)."""
     feats = np.asarray(feats)
     single = feats.ndim == 2
@@ -198,7 +200,12 @@ def logits(ir: ModelIR, feats: np.ndarray, width: str = "1", batch: int = 256) -
         feats = feats[None]
     blocks = ir.blocks(width)
     outs = []
-    for s in range(0, len(feats), batch):
+    starts = range(0, len(feats), batch)
+    if progress:
+        from tqdm import tqdm
+
+        starts = tqdm(starts, desc=f"integer reference (width {width})", unit="batch", leave=False)
+    for s in starts:
         p = proj(ir, conv2(ir, conv1(ir, feats[s : s + batch])))
         for i in blocks:
             p = block(ir, i, p, width)

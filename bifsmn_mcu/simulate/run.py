@@ -21,13 +21,28 @@ from .host import HostModel
 from .report import confusion, per_class_recall
 
 
-def reference_features(pcm: np.ndarray, cfg: FeatureConfig, batch: int = 256) -> np.ndarray:
-    parts = [ref_features(pcm[i : i + batch], cfg) for i in range(0, len(pcm), batch)]
+def reference_features(
+    pcm: np.ndarray, cfg: FeatureConfig, batch: int = 256, progress: bool = True
+) -> np.ndarray:
+    from tqdm import tqdm
+
+    starts = range(0, len(pcm), batch)
+    if progress and len(pcm) > batch:
+        starts = tqdm(starts, desc="numpy front end", unit="batch", leave=False)
+    parts = [ref_features(pcm[i : i + batch], cfg) for i in starts]
     return np.concatenate(parts) if parts else np.zeros((0, *cfg.feature_shape), np.int16)
 
 
-def simulate(ir: ModelIR, width: str, inputs: Inputs, *, mode: str = "pcm", checkpoint: Path | None = None,
-             workdir: Path | None = None, sanitize: bool = False) -> tuple[dict, np.ndarray | None]:
+def simulate(
+    ir: ModelIR,
+    width: str,
+    inputs: Inputs,
+    *,
+    mode: str = "pcm",
+    checkpoint: Path | None = None,
+    workdir: Path | None = None,
+    sanitize: bool = False,
+) -> tuple[dict, np.ndarray | None]:
     cfg = FeatureConfig.from_dict(ir.header["feature_config"])
     feats = reference_features(inputs.pcm, cfg)
     with HostModel.build(ir, width, workdir=workdir, sanitize=sanitize) as hm:
@@ -37,15 +52,22 @@ def simulate(ir: ModelIR, width: str, inputs: Inputs, *, mode: str = "pcm", chec
         else:
             c_logits = hm.infer_features(feats)
             fe_same = None
-    r_logits = intref.logits(ir, feats, width)
+    r_logits = intref.logits(ir, feats, width, progress=len(feats) > 256)
     same = (c_logits == r_logits).all(axis=1)
     pred = c_logits.argmax(axis=1)
     rep: dict = {
-        "width": width, "model_sha256": ir.sha256, "n": int(len(pred)), "input": mode,
-        "labels": ir.labels, "intref_identical": int(same.sum()),
+        "width": width,
+        "model_sha256": ir.sha256,
+        "n": int(len(pred)),
+        "input": mode,
+        "labels": ir.labels,
+        "intref_identical": int(same.sum()),
         "intref_mismatch": [inputs.names[i] for i in np.nonzero(~same)[0][:20]],
-        "frontend_identical": fe_same, "memory": plan_memory(ir, width).as_dict(),
-        "accuracy": None, "per_class": None, "predictions": pred.tolist(),
+        "frontend_identical": fe_same,
+        "memory": plan_memory(ir, width).as_dict(),
+        "accuracy": None,
+        "per_class": None,
+        "predictions": pred.tolist(),
     }
     cm = None
     if inputs.labels is not None and len(pred):
@@ -58,7 +80,8 @@ def simulate(ir: ModelIR, width: str, inputs: Inputs, *, mode: str = "pcm", chec
 
         tp = torch_predictions(checkpoint, feats, width)
         rep["torch"] = {
-            "checkpoint": str(checkpoint), "agreement": round(float((tp == pred).mean()), 5),
+            "checkpoint": str(checkpoint),
+            "agreement": round(float((tp == pred).mean()), 5),
             "accuracy": None if inputs.labels is None else round(float((tp == inputs.labels).mean()), 5),
         }
     return rep, cm
