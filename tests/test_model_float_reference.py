@@ -40,3 +40,26 @@ def test_dsa_sign_of_zero_is_plus_one_and_padding_contributes_nothing():
 def test_unknown_width_is_refused():
     with pytest.raises(ValueError, match="width"):
         fr.forward(random_deploy_state(55), random_features(1, 1), "3/4")
+
+
+def test_layer_drift_localises_errors():
+    from bifsmn_mcu.model.drift import format_drift, layer_drift
+    from bifsmn_mcu.model.fold import fold
+
+    d = random_deploy_state(56)
+    rows = layer_drift(d, fold(d), random_features(57, 8), "1/8")
+    names = [r["layer"] for r in rows]
+    assert names == [
+        "conv1",
+        "conv2",
+        "proj",
+        "block7.mem",
+        "block7.fc1",
+        "block7.fc2",
+        "classifier",
+        "top-1 agreement",
+    ]
+    assert rows[0]["accumulated"] < 1e-3  # conv1: only Q12 rounding
+    for r in rows[1:-2]:
+        assert r["local"] < 0.05 and r["flip1"] < 0.01 and r["flip2"] < 0.01, r
+    assert "top-1 agreement" in format_drift(rows)

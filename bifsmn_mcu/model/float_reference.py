@@ -136,3 +136,38 @@ def forward(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> np.nda
         p = block(deploy["blocks"][i], p, width)
     logits = classifier(deploy, p)
     return logits[0] if single else logits
+
+
+def run_layers(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> dict[str, np.ndarray]:
+    """Every intermediate activation by layer name, named like ``intref.run_layers``."""
+    feats = np.asarray(features)
+    if feats.ndim == 2:
+        feats = feats[None]
+    out: dict[str, np.ndarray] = {}
+    x0 = (feats.astype(np.float64) - float(deploy["feat_mean"])) / float(deploy["feat_std"])
+    c1 = deploy["conv1"]
+    h1 = conv2d(x0[:, None], np.asarray(c1["w"], dtype=np.float64), stride=2, pad=2)
+    out["conv1"] = prelu(_bn(h1, c1["bn_scale"], c1["bn_bias"]), c1["prelu"])
+    c2 = deploy["conv2"]
+    b1, b2, s2 = dsa(out["conv1"], c2["t1"], c2["t2"], group_axes=(1, 2, 3))
+    w2 = binary_weight(c2)
+    z = conv2d(b1, w2, 2, 2) + s2 * conv2d(b2, w2, 2, 2)
+    out["conv2"] = prelu(_bn(z, c2["bn_scale"], c2["bn_bias"]), c2["prelu"])
+    n, c, h, t = out["conv2"].shape
+    p = out["proj"] = proj(deploy, out["conv2"].reshape(n, c * h, t))
+    for i in deploy["paths"][width]:
+        blk = deploy["blocks"][i]
+        mem = blk["mem"]
+        b1, b2, s2 = dsa(p, mem["t1"], mem["t2"], group_axes=(2,))
+        w = binary_weight(mem)
+        zm = dwconv1d(b1, w, 2) + s2 * dwconv1d(b2, w, 2)
+        m = out[f"block{i}.mem"] = prelu(_bn(zm, mem["bn_scale"], mem["bn_bias"]), mem["prelu"]) + p
+        fc1 = blk["fc1"]
+        hh = out[f"block{i}.fc1"] = prelu(_bn(_dense(m, fc1), fc1["bn_scale"], fc1["bn_bias"]), fc1["prelu"])
+        fc2 = blk["fc2"]
+        path = fc2["paths"][width]
+        p = out[f"block{i}.fc2"] = (
+            prelu(_bn(_dense(hh, fc2), path["bn_scale"], path["bn_bias"]), path["prelu"]) + m
+        )
+    out["classifier"] = classifier(deploy, p)
+    return out
