@@ -29,6 +29,13 @@ from ._model_opts import check_width, load_model, model_option, width_option
     show_default=True,
     help="pcm: through the C front end; features: numpy features into the C network",
 )
+@click.option(
+    "--split",
+    type=click.Choice(["all", "train", "dev"]),
+    default="all",
+    show_default=True,
+    help="with --data: every clip, or one side of training's speaker-disjoint split",
+)
 @click.option("--limit", type=int, default=None, help="use at most N clips (spread over the classes)")
 @click.option(
     "--checkpoint",
@@ -37,7 +44,7 @@ from ._model_opts import check_width, load_model, model_option, width_option
     help="PyTorch checkpoint for top-1 agreement (default: the one beside the IR, if any)",
 )
 @click.option("--sanitize", is_flag=True, help="build with AddressSanitizer + UndefinedBehaviorSanitizer")
-def simulate(model_path, width, data_dir, wavs, report_dir, mode, limit, checkpoint, sanitize) -> None:
+def simulate(model_path, width, data_dir, wavs, report_dir, mode, split, limit, checkpoint, sanitize) -> None:
     """Run the generated C on the host over --data DIR or --wav FILE... and report accuracy."""
     from ..frontend.config import FeatureConfig
     from ..model.default import companion_checkpoint
@@ -55,7 +62,7 @@ def simulate(model_path, width, data_dir, wavs, report_dir, mode, limit, checkpo
     cfg = FeatureConfig.from_dict(ir.header["feature_config"])
     try:
         inputs = (
-            load_data_dir(data_dir, ir.labels, cfg, limit)
+            load_data_dir(data_dir, ir.labels, cfg, limit, split=split)
             if data_dir
             else load_wavs(list(wavs), ir.labels, cfg)
         )
@@ -74,7 +81,12 @@ def simulate(model_path, width, data_dir, wavs, report_dir, mode, limit, checkpo
     if rep["frontend_identical"] is not None:
         click.echo(f"  C front end == numpy   {rep['frontend_identical']}/{n} clips (features)")
     if rep.get("torch"):
-        click.echo(f"  PyTorch top-1 agreement {100 * rep['torch']['agreement']:.2f} %")
+        t = rep["torch"]
+        extra = ""
+        if t.get("accuracy") is not None:
+            diff = t["accuracy_difference_points"]
+            extra = f" (PyTorch accuracy {100 * t['accuracy']:.2f} %, C - PyTorch {diff:+.2f} points)"
+        click.echo(f"  PyTorch top-1 agreement {100 * t['agreement']:.2f} %{extra}")
     mem = rep["memory"]
     click.echo(
         f"  planned flash {mem['flash']} B (model {mem['model_flash']} B, {mem['compression']}x smaller "

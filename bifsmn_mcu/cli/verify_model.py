@@ -18,9 +18,16 @@ from ._model_opts import check_width, load_model, model_option, width_option
     required=True,
     help="folder-per-label tree of WAVs (or the shared data root)",
 )
+@click.option(
+    "--split",
+    type=click.Choice(["all", "train", "dev"]),
+    default="all",
+    show_default=True,
+    help="with --data: every clip, or one side of training's speaker-disjoint split",
+)
 @click.option("--limit", type=int, default=None, help="check at most N clips (spread over the classes)")
 @click.option("--sanitize", is_flag=True, help="build with AddressSanitizer + UndefinedBehaviorSanitizer")
-def model(model_path, width, data_dir, limit, sanitize) -> None:
+def model(model_path, width, data_dir, split, limit, sanitize) -> None:
     """Compare the generated C network with the numpy integer reference, logits of every clip."""
     from ..frontend.config import FeatureConfig
     from ..model import intref
@@ -33,7 +40,7 @@ def model(model_path, width, data_dir, limit, sanitize) -> None:
     check_width(ir, width)
     cfg = FeatureConfig.from_dict(ir.header["feature_config"])
     try:
-        inputs = load_data_dir(data_dir, ir.labels, cfg, limit)
+        inputs = load_data_dir(data_dir, ir.labels, cfg, limit, split=split)
     except DatasetError as e:
         raise click.ClickException(str(e)) from None
     feats = reference_features(inputs.pcm, cfg)

@@ -30,9 +30,19 @@ def _subset(n: int, limit: int | None) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, limit).round().astype(int))
 
 
-def load_data_dir(root: Path | str, model_labels: list[str], cfg: FeatureConfig,
-                  limit: int | None = None, progress: bool = True) -> Inputs:
-    """A folder-per-label tree (or the shared data root holding ``speech_commands_v0.02_part``)."""
+def load_data_dir(
+    root: Path | str,
+    model_labels: list[str],
+    cfg: FeatureConfig,
+    limit: int | None = None,
+    progress: bool = True,
+    split: str = "all",
+) -> Inputs:
+    """A folder-per-label tree (or the shared data root holding ``speech_commands_v0.02_part``).
+
+    ``split``: ``all`` clips, or the ``train`` / ``dev`` side of the speaker-disjoint split that
+    training uses (``bifsmn_mcu.data.split``, 20 % of the speakers in dev).
+    """
     from ..audio.errors import AudioError
     from ..data.cache import audio_for
     from ..data.errors import DataError
@@ -47,6 +57,11 @@ def load_data_dir(root: Path | str, model_labels: list[str], cfg: FeatureConfig,
         clips = load_folder(root)
     except DataError as e:
         raise DatasetError(str(e)) from None
+    if split != "all":
+        from ..data.split import split_by_speaker
+
+        train, dev = split_by_speaker(clips)
+        clips = dev if split == "dev" else train
     unknown = sorted({c.label for c in clips} - set(model_labels))
     if unknown:
         raise DatasetError(f"{root}: labels {unknown} are not classes of the model ({model_labels})")

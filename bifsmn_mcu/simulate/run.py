@@ -84,4 +84,7 @@ def simulate(
             "agreement": round(float((tp == pred).mean()), 5),
             "accuracy": None if inputs.labels is None else round(float((tp == inputs.labels).mean()), 5),
         }
+        if rep["accuracy"] is not None:
+            diff = 100 * (rep["accuracy"] - rep["torch"]["accuracy"])
+            rep["torch"]["accuracy_difference_points"] = round(diff, 3)
     return rep, cm
