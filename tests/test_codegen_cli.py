@@ -175,3 +175,16 @@ def test_verify_model_and_simulate_on_wavs(ir_file, tmp_path):
         "simulate", "--model", path, "--width", "1/8", "--wav", data / "yes" / "spk0_nohash_0.wav"
     )
     assert code == 0 and "spk0_nohash_0.wav:" in text
+
+
+def test_default_model(tmp_path):
+    from bifsmn_mcu.model.default import default_ir_path
+
+    out = tmp_path / "d"
+    code, text = _run("generate", "--out", out, "--width", "1/8")
+    if default_ir_path().is_file():
+        assert code == 0, text
+        assert (out / "lib" / "kws" / "kws.h").is_file()
+    else:
+        assert code != 0 and "no shipped model IR" in _one_clear_line(text)
+        assert not out.exists()
