@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate:simulate", "generated C on the host over WAVs: accuracy, agreement, report"),
     "qemu": ("qemu:qemu", "stop / inspect the QEMU board started by `pio run -t upload`"),
     "validate": ("validate:validate", "run utterances on a device over serial: accuracy, agreement with host, cycles"),
+    "demo": ("demo:demo", "the main job: generate, build, run in QEMU (Cortex-M4), validate on sample clips"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
     "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),
     "train": ("train:train", "train the teacher, BiFSMNv2 or a baseline from a config (torchrun for DDP)"),

@@ -1,12 +1,10 @@
 """Running PlatformIO offline: a core dir with tool-scons provisioned, then ``pio`` commands.
 
-Uses ``bifsmn_mcu.pio_offline.provision_tool_scons`` when the set-up code provides it, else a
-local copy of the recipe in ../shared/notes/platformio-offline.md.
+tool-scons comes from ``bifsmn_mcu.pio_offline`` (see ../shared/notes/platformio-offline.md).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,70 +15,20 @@ class PioError(RuntimeError):
     """A PlatformIO command failed; ``str()`` carries its output tail."""
 
 
-def _required_scons_version() -> str:
-    try:
-        from platformio.dependencies import get_core_dependencies
-
-        return get_core_dependencies()["tool-scons"].lstrip("~^=")
-    except Exception:  # noqa: BLE001 - platformio internals moved: fall back to 6.2.0's pin
-        return "4.41101.0"
-
-
-def _provision_local(core_dir: Path) -> Path:
-    import shutil
-
-    import SCons
-
-    dest = core_dir / "packages" / "tool-scons"
-    version = _required_scons_version()
-    manifest = dest / "package.json"
-    if (
-        manifest.is_file()
-        and json.loads(manifest.read_text()).get("version") == version
-        and (dest / ".piopm").is_file()
-    ):
-        return dest
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    shutil.copytree(Path(SCons.__file__).parent, dest / "SCons")
-    (dest / "scons.py").write_text(
-        "import sys\nfrom SCons.Script.Main import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
-    )
-    manifest.write_text(json.dumps({"name": "tool-scons", "version": version, "system": "*"}))
-    (dest / ".piopm").write_text(
-        json.dumps(
-            {
-                "type": "tool",
-                "name": "tool-scons",
-                "version": version,
-                "spec": {
-                    "owner": "platformio",
-                    "id": None,
-                    "name": "tool-scons",
-                    "requirements": None,
-                    "uri": None,
-                },
-            }
-        )
-    )
-    return dest
-
-
 def provision(core_dir: Path) -> Path:
-    core_dir = Path(core_dir)
-    core_dir.mkdir(parents=True, exist_ok=True)
+    """tool-scons in ``core_dir`` from the pip-installed SCons (no registry); returns its folder."""
+    from ..pio_offline import PioOfflineError, provision_tool_scons
+
     try:
-        from ..pio_offline import provision_tool_scons  # type: ignore[import-not-found]
-    except ImportError:
-        return _provision_local(core_dir)
-    provision_tool_scons(core_dir)
-    return core_dir / "packages" / "tool-scons"
+        return provision_tool_scons(Path(core_dir))
+    except PioOfflineError as err:
+        raise PioError(str(err)) from err
 
 
 def default_core_dir() -> Path:
-    env = os.environ.get("PLATFORMIO_CORE_DIR")
-    return Path(env) if env else Path.home() / ".platformio"
+    from ..pio_offline import core_dir
+
+    return core_dir()
 
 
 def pio_env(core_dir: Path) -> dict[str, str]:
