@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml setup.py
 	@$(MAKE) --no-print-directory system-packages
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@# torch is pinned (==) in the train extra: never let pip pick an unpinned torch
-	$(VENV)/bin/python -m pip install -q -e '.[train,dev]'
+	$(VENV)/bin/python -m pip install -q --no-compile -e '.[train,dev]'
 	@touch $@
 
 test: setup
