@@ -2,8 +2,10 @@
 
 Each check returns one :class:`Check` (name, status, version or detail, install hint). Checks run
 in parallel threads; torch is imported in a subprocess so this module stays light (no numpy, no
-torch). Required components are the ones the deploy path (generate, build, run on QEMU) needs;
-the others (speech synthesis, training, PlatformIO registry) only narrow what can be done.
+torch). Required components are the ones the deploy path (generate, build, run on QEMU) needs:
+arm-none-eabi-gcc with newlib, qemu-system-arm and each QEMU machine of the board table, host gcc,
+platformio and scons, and tool-scons when the PlatformIO registry is unreachable. Optional ones
+(registry, espeak-ng and flite for synthetic speech, torch for training) only narrow what can be done.
 """
 
 from __future__ import annotations
