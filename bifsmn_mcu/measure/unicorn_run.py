@@ -66,13 +66,19 @@ def _thumb_addresses(code: bytes, base: int) -> list[int]:
 
 
 def _map(uc, base: int, size: int) -> None:
+    """Map [base, base + size) rounded out to pages, skipping pages an earlier segment mapped."""
     start = base & ~(_PAGE - 1)
     end = (base + size + _PAGE - 1) & ~(_PAGE - 1)
-    for page in range(start, end, _PAGE):
-        try:
-            uc.mem_map(page, _PAGE)
-        except Exception:  # noqa: BLE001 - page already mapped by an earlier segment
-            pass
+    mapped = [(b, e) for b, e, _ in uc.mem_regions()]
+    page = start
+    while page < end:
+        hit = next(((b, e) for b, e in mapped if b <= page <= e), None)
+        if hit is not None:
+            page = hit[1] + 1
+            continue
+        stop = min([end] + [b for b, _ in mapped if b > page])
+        uc.mem_map(page, stop - page)
+        page = stop
 
 
 def call_function(
