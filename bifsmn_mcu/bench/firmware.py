@@ -18,13 +18,16 @@ def build_firmware(
     include_dirs: Sequence[Path | str] = (),
     defines: dict[str, object] | None = None,
     opt: str = "-O2",
+    linker_script: Path | None = None,
+    extra_flags: Sequence[str] = (),
 ) -> Path:
     """Link ``sources`` + the board start-up into a QEMU-bootable ELF for ``cpu``."""
     fw = firmware_dir()
     boards = fw / "boards"
     srcs = [*sources, boards / "startup_cortexm.c"]
     incs = [*include_dirs, fw / "kernels", fw / "qemu_plugin"]
-    flags = ["-nostartfiles", "-T", str(boards / LINKER_SCRIPTS[cpu]), f"-L{boards}"]
+    script = linker_script or boards / LINKER_SCRIPTS[cpu]
+    flags = ["-nostartfiles", "-T", str(script), f"-L{boards}", *extra_flags]
     defs = {"BIFSMN_BSP_CMSDK": None, **(defines or {})}
     return compile_arm(srcs, out, cpu=cpu, include_dirs=incs, defines=defs, opt=opt, extra_flags=flags,
                        link="nano")
