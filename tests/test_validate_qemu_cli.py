@@ -215,3 +215,38 @@ def test_silent_device_times_out(tmp_path: Path) -> None:
     assert p.returncode != 0
     assert "no reply" in p.stderr and "Traceback" not in p.stderr
     assert time.monotonic() - t0 < 30
+
+
+def test_bare_pio_upload_uses_the_default_env_and_port(setup, tmp_path: Path) -> None:
+    import shutil
+
+    from bifsmn_mcu.project.pio import pio_env
+    from bifsmn_mcu.protocol.client import DeviceClient
+    from bifsmn_mcu.qemu import pid_file_for
+    from bifsmn_mcu.transport import open_transport
+
+    proj = tmp_path / "proj"
+    shutil.copytree(setup["project"], proj, ignore=shutil.ignore_patterns(".pio"))
+    port = free_port()
+    ini = proj / "platformio.ini"
+    ini.write_text(ini.read_text().replace("custom_qemu_port = 4321", f"custom_qemu_port = {port}"))
+    p = subprocess.run(
+        [sys.executable, "-m", "platformio", "run", "-t", "upload"],
+        cwd=proj,
+        env=pio_env(CORE_DIR),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    pid_file = pid_file_for(proj, "qemu-m4")
+    try:
+        assert p.returncode == 0, p.stdout[-2000:]
+        assert "Processing qemu-m4" in p.stdout and "Processing qemu-m3" not in p.stdout  # default env only
+        client = DeviceClient(open_transport(f"socket://127.0.0.1:{port}"), timeout=5)
+        try:
+            assert client.info()["model_sha256"] == setup["ir"].sha256
+        finally:
+            client.close()
+    finally:
+        if pid_file.is_file():
+            stop_qemu(pid_file)

@@ -27,6 +27,7 @@ from .board_json import board_defines, render_board_jsons
 
 FIRMWARE_PARTS = ("app", "protocol", "bsp", "boards")
 PLATFORM_DIR = Path("platforms") / "bifsmn"
+DEFAULT_QEMU_PORT = 4321  # the emulated UART's TCP port when `pio run -t upload` gets no --upload-port
 
 
 class ProjectError(ValueError):
@@ -82,6 +83,7 @@ def render_platformio_ini(model_sha256: str, default_env: str | None = None) -> 
         model_sha256=model_sha256,
         default_env=default_env or default_board(),
         envs=_envs(),
+        qemu_port=DEFAULT_QEMU_PORT,
     )
 
 

@@ -114,10 +114,11 @@ def _stop_old(pid_file):
 
 
 def upload_qemu(target, source, env):
-    port_text = env.subst("$UPLOAD_PORT") or ""
+    # --upload-port wins; a bare `pio run -t upload` uses the env's custom_qemu_port
+    port_text = env.subst("$UPLOAD_PORT") or str(env.GetProjectOption("custom_qemu_port", ""))
     m = re.search(r"(\d+)$", port_text)
     if not m:
-        sys.stderr.write("Error: give the TCP port for the emulated UART: --upload-port PORT\n")
+        sys.stderr.write("Error: emulated UART port missing: --upload-port PORT (or custom_qemu_port)\n")
         return 1
     port = int(m.group(1))
     elf = str(source[0])

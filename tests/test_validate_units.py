@@ -1,0 +1,80 @@
+"""Validation pieces without a device: input selection, JSONL results/resume, summary arithmetic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bifsmn_mcu.resources import samples_dir
+from bifsmn_mcu.validate.inputs import InputError, from_files, from_folder
+from bifsmn_mcu.validate.results import ResultsError, ResultsWriter, check_resumable, load_results
+from bifsmn_mcu.validate.summary import counter_scale, summarize
+
+LABELS = ["_unknown_", "_silence_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
+
+
+def test_limit_takes_classes_round_robin() -> None:
+    utts = from_folder(samples_dir(), LABELS, limit=12)
+    assert sorted(u.label for u in utts) == list(range(12))
+    assert len({u.id for u in from_folder(samples_dir(), LABELS)}) == 24
+    with pytest.raises(InputError):
+        from_folder(samples_dir() / "missing", LABELS)
+    with pytest.raises(InputError):
+        from_files([Path("nope.wav")], LABELS)
+
+
+def _rec(i: int, **kw) -> dict:
+    return {
+        "id": f"u{i}",
+        "mode": "features",
+        "model_sha256": "m",
+        "label": i % 2,
+        "device_label": 0,
+        "host_label": 0,
+        "agree": True,
+        "cycles_frontend": 0,
+        "cycles_network": 1000 + i,
+        **kw,
+    }
+
+
+def test_results_resume_dedupes_and_survives_a_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    w = ResultsWriter(path, fresh=True)
+    for i in range(3):
+        w.write(_rec(i))
+    w.close()
+    with path.open("a") as fh:
+        fh.write('{"id": "u3", "mo')  # crash mid-line
+    done = load_results(path)
+    assert sorted(done) == ["u0", "u1", "u2"]
+    w = ResultsWriter(path, fresh=False)
+    w.write(_rec(3))
+    w.write(_rec(1, cycles_network=7))  # a repeat: the last record wins, counted once
+    w.close()
+    done = load_results(path)
+    assert sorted(done) == ["u0", "u1", "u2", "u3"] and done["u1"]["cycles_network"] == 7
+    check_resumable(done, model_sha256="m", mode="features", path=path)
+    with pytest.raises(ResultsError, match="model"):
+        check_resumable(done, model_sha256="other", mode="features", path=path)
+    with pytest.raises(ResultsError, match="mode"):
+        check_resumable(done, model_sha256="m", mode="pcm", path=path)
+
+
+def test_icount_ticks_become_instructions() -> None:
+    unit, k = counter_scale({"counter": "systick-icount", "clock_hz": 25_000_000, "icount_shift": 3})
+    assert unit == "instructions" and k == pytest.approx(5.0)  # 0.2 SysTick ticks per instruction
+    assert counter_scale({"counter": "dwt", "clock_hz": 64_000_000}) == ("cycles", 1.0)
+
+
+def test_summary_numbers() -> None:
+    recs = [_rec(i, device_label=i % 2, agree=i != 3) for i in range(4)]
+    info = {"counter": "dwt", "clock_hz": 1_000_000, "board": "b"}
+    s = summarize(recs, info, flash_bytes=10, ram_bytes=20, mode="features")
+    assert (s["n"], s["accuracy"], s["agreement"]) == (4, 1.0, 0.75)
+    assert s["cycles"]["network"] == {"min": 1000, "median": 1002, "max": 1003}  # median of 1001, 1002 rounds
+    assert s["latency_ms"]["network"]["min"] == pytest.approx(1.0)
+    assert s["mismatches"] == ["u3"]
+    json.dumps(s)
