@@ -7,27 +7,27 @@
  */
 #include "bnn_frontend.h"
 
-#define WROUND ((int32_t)1 << (BNN_FE_WINDOW_SHIFT - 1))
-
 void bnn_window_s16(const bnn_frontend_config_t *cfg, const int16_t *pcm, uint32_t first, uint32_t n,
                     int32_t *work) {
-    const int32_t *w = cfg->window_q15;
-    const uint16_t *rev = cfg->bitrev;
-    uint32_t i = first;
-    const uint32_t end = first + n;
-    if ((i & 1u) && i < end) {
-        work[2u * rev[i >> 1] + 1u] = (*pcm++ * w[i] + WROUND) >> BNN_FE_WINDOW_SHIFT;
-        ++i;
+    const int32_t *w = cfg->window_q15 + first;
+    const uint16_t *rev = cfg->bitrev + (first >> 1);
+    /* 2^(window_shift - 1) (window_shift == BNN_FE_WINDOW_SHIFT, checked by bnn_frontend_init); read
+     * from the config so that the compiler keeps
+     * it in a register and fuses multiply + round into one multiply-accumulate */
+    const int32_t rnd = (int32_t)1 << (cfg->window_shift - 1u);
+    if ((first & 1u) && n > 0u) { /* odd start: the imaginary half of a pair */
+        work[2u * *rev++ + 1u] = (*pcm++ * *w++ + rnd) >> BNN_FE_WINDOW_SHIFT;
+        --n;
     }
-    for (; i + 1u < end; i += 2u) {
-        int32_t *d = work + 2u * rev[i >> 1];
-        const int32_t x0 = pcm[0];
-        const int32_t x1 = pcm[1];
-        d[0] = (x0 * w[i] + WROUND) >> BNN_FE_WINDOW_SHIFT;
-        d[1] = (x1 * w[i + 1u] + WROUND) >> BNN_FE_WINDOW_SHIFT;
+    for (uint32_t k = n >> 1; k > 0u; --k) {
+        int32_t *d = work + 2u * *rev++;
+        const int32_t x0 = pcm[0], x1 = pcm[1];
+        d[0] = (x0 * w[0] + rnd) >> BNN_FE_WINDOW_SHIFT;
+        d[1] = (x1 * w[1] + rnd) >> BNN_FE_WINDOW_SHIFT;
         pcm += 2;
+        w += 2;
     }
-    if (i < end) {
-        work[2u * rev[i >> 1]] = (*pcm * w[i] + WROUND) >> BNN_FE_WINDOW_SHIFT;
+    if (n & 1u) { /* odd end: the real half of a pair */
+        work[2u * *rev] = (*pcm * *w + rnd) >> BNN_FE_WINDOW_SHIFT;
     }
 }
