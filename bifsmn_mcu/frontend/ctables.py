@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import __version__
 from .config import FeatureConfig
+from .reference import _bitrev
 
 _C_KEYWORDS = {
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
@@ -56,16 +57,6 @@ def c_shifts(cfg: FeatureConfig) -> dict[str, int]:
     }
 
 
-def bitrev_table(n: int) -> np.ndarray:
-    """Bit-reversed index of ``0 .. n-1`` (n a power of two)."""
-    bits = n.bit_length() - 1
-    idx = np.arange(n)
-    rev = np.zeros(n, dtype=np.int64)
-    for b in range(bits):
-        rev |= ((idx >> b) & 1) << (bits - 1 - b)
-    return rev
-
-
 def frontend_arrays(cfg: FeatureConfig) -> dict[str, tuple[str, np.ndarray]]:
     """The tables as ``{what: (C element type, int64 values)}``, in declaration order."""
     if cfg.hop < cfg.window:
@@ -88,7 +79,7 @@ def frontend_arrays(cfg: FeatureConfig) -> dict[str, tuple[str, np.ndarray]]:
         "fft_sin": ("int32_t", fs),
         "split_cos": ("int32_t", sc),
         "split_sin": ("int32_t", ss),
-        "bitrev": ("uint16_t", bitrev_table(n)),
+        "bitrev": ("uint16_t", _bitrev(n)),
         "mel_start": ("uint16_t", np.asarray(starts)),
         "mel_len": ("uint16_t", np.asarray(lens)),
         "mel_offset": ("uint16_t", offsets),

@@ -9,21 +9,17 @@
  * stages and the k = 0 and k = n/4 butterflies of the early stages skip the multiplies.
  */
 #include "bnn_frontend.h"
+#include "bnn_frontend_fixed.h"
 
 #if BNN_FE_TWIDDLE_BITS != 30
 #error "bnn_fft_s32 is written for Q30 twiddles"
 #endif
 
-/* rshr(y / 4, 30) from y = 4 x: high word plus the rounding bit (bit 31 of the low word) */
-static inline int32_t round_hi(int64_t y) {
-    return (int32_t)(y >> 32) + (int32_t)((uint32_t)y >> 31);
-}
-
 static inline void butterfly(int32_t *p, int32_t *q, int32_t c, int32_t s, int32_t ns) {
     const int32_t ar = p[0], ai = p[1];
     const int32_t br = q[0] * 4, bi = q[1] * 4;
-    const int32_t tr = round_hi((int64_t)br * c + (int64_t)bi * s);
-    const int32_t ti = round_hi((int64_t)bi * c + (int64_t)br * ns);
+    const int32_t tr = bnn_round_hi_s64((int64_t)br * c + (int64_t)bi * s);
+    const int32_t ti = bnn_round_hi_s64((int64_t)bi * c + (int64_t)br * ns);
     p[0] = ar + tr;
     p[1] = ai + ti;
     q[0] = ar - tr;

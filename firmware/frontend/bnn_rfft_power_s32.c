@@ -8,16 +8,13 @@
  * (4a) c + (4b) s, as in bnn_fft_s32: |a|, |b| < 2^28.5 for int16 input, so 4a fits int32.
  */
 #include "bnn_frontend.h"
+#include "bnn_frontend_fixed.h"
 
 #if BNN_FE_TWIDDLE_BITS != 30
 #error "bnn_rfft_power_s32 is written for Q30 twiddles"
 #endif
 
 #define PROUND ((uint64_t)1 << (BNN_FE_POWER_SHIFT - 1))
-
-static inline int32_t round_hi(int64_t y) {
-    return (int32_t)(y >> 32) + (int32_t)((uint32_t)y >> 31);
-}
 
 /* P of the bin with real part xr, imaginary part xi -> dst[0] (low), dst[1] (high) */
 static inline void store_power(int32_t xr, int32_t xi, uint32_t *dst) {
@@ -30,8 +27,8 @@ static inline void store_power(int32_t xr, int32_t xi, uint32_t *dst) {
  * X = er + rshr(orr c + oi s, 30), ei + rshr(oi c - orr s, 30) */
 static inline void power_bin(int32_t er, int32_t ei, int32_t or4, int32_t oi4, int32_t nor4, int32_t c, int32_t s,
                              uint32_t *dst) {
-    const int32_t xr = er + round_hi((int64_t)or4 * c + (int64_t)oi4 * s);
-    const int32_t xi = ei + round_hi((int64_t)oi4 * c + (int64_t)nor4 * s);
+    const int32_t xr = er + bnn_round_hi_s64((int64_t)or4 * c + (int64_t)oi4 * s);
+    const int32_t xi = ei + bnn_round_hi_s64((int64_t)oi4 * c + (int64_t)nor4 * s);
     store_power(xr, xi, dst);
 }
 
