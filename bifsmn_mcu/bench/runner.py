@@ -32,6 +32,7 @@ WIDTHS = ("1", "1/2", "1/4", "1/8")
 BINARY_VARIANTS = ("fast", "portable")
 ALL_VARIANTS = ("fast", "portable", "float32", "int8")
 UNICORN_CORES = ("m3", "m4", "m7", "m33")
+NO_FPU = ("m3",)
 HARNESS_SYMBOLS = {"main", "bench_frontend", "bench_network", "g_bench_pcm", "g_bench_logits",
                    "g_bench_features", "Reset_Handler", "Default_Handler", "g_vectors"}
 
@@ -158,6 +159,8 @@ def run_bench(ir: ModelIR, cores: Sequence[str], widths: Sequence[str], work: Pa
         expected = np.asarray(intref.logits(ir, feats[None], width))[0]
         for core in cores:
             for variant in variants:
+                if variant == "float32" and core in NO_FPU:
+                    continue
                 if progress:
                     progress(f"{core} width {width} {variant}")
                 if variant in BINARY_VARIANTS:
@@ -168,6 +171,16 @@ def run_bench(ir: ModelIR, cores: Sequence[str], widths: Sequence[str], work: Pa
                     rec = measure_baseline(ir, width, variant, core, work, pcm, plugin)
                 records.append(rec)
     return records
+
+
+def fill_frontend(records: Sequence[BenchRecord]) -> None:
+    """Baselines run the same front-end code: give them the binary build's front-end count."""
+    for r in records:
+        if r.variant not in BINARY_VARIANTS and not r.instructions_frontend:
+            for b in records:
+                if (b.core, b.width) == (r.core, r.width) and b.variant in BINARY_VARIANTS:
+                    r.instructions_frontend = b.instructions_frontend
+                    break
 
 
 def write_json(records: Sequence[BenchRecord], path: Path, meta: dict) -> None:

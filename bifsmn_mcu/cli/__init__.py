@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train:train", "train the teacher, BiFSMNv2 or a baseline from a config (torchrun for DDP)"),
     "evaluate": ("evaluate:evaluate", "accuracy of a checkpoint on a labelled folder, every thin path"),
     "doctor": ("doctor:doctor", "check compilers, QEMU machines, PlatformIO, TTS, torch; --offline-setup for pio"),
+    "bench": ("bench:bench", "exact instructions/flash/RAM per core, width, variant (binary vs float32/int8)"),
 }
 
 
