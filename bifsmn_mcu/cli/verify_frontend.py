@@ -128,5 +128,7 @@ def _arm_count(cfg, workdir: Path, pcm) -> None:
         f"({m.instructions / cfg.n_frames:.0f} per frame), features {same} the reference; "
         f"library calls: {libs}"
     )
+    parts = sorted(m.per_function.items(), key=lambda kv: -kv[1])
+    click.echo("  per function: " + ", ".join(f"{name} {n}" for name, n in parts if n >= 1000))
     if same.startswith("DIFF"):
         raise click.ClickException("the Cortex-M4 build does not match the reference")
