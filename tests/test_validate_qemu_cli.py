@@ -106,6 +106,7 @@ def test_refuses_other_model(setup) -> None:
     assert setup["ir"].sha256 in p.stderr and other.sha256 in p.stderr
 
 
+@pytest.mark.slow
 def test_qemu_killed_then_resume(setup) -> None:
     project, tmp = setup["project"], setup["tmp"]
     port = free_port()
