@@ -87,5 +87,7 @@ def test_rejects_what_the_c_cannot_run():
         frontend_c_tables(DEFAULT_FEATURES, "9bad")
     with pytest.raises(FrontendTableError, match="hop >= window"):
         frontend_c_tables(FeatureConfig(window=480, hop=320, n_frames=32))
+    with pytest.raises(FrontendTableError, match="window <= 720"):
+        frontend_c_tables(FeatureConfig(window=800, hop=800, n_fft=1024, n_frames=19))
     with pytest.raises(FrontendTableError, match="compiled for"):
         frontend_c_tables(FeatureConfig(input_shift=3))

@@ -29,6 +29,9 @@ _C_KEYWORDS = {
     "volatile", "while",
 }  # fmt: skip
 
+# int32 headroom of the C kernels (bnn_frontend.h BNN_FE_MAX_WINDOW): 8 |Z| < 2^31 for int16 input
+MAX_WINDOW = 720
+
 # Shifts compiled into firmware/frontend (bnn_frontend.h); bnn_frontend_init() rejects others.
 COMPILED_SHIFTS = {"window_shift": 11, "twiddle_bits": 30, "power_shift": 16}
 
@@ -61,6 +64,8 @@ def frontend_arrays(cfg: FeatureConfig) -> dict[str, tuple[str, np.ndarray]]:
     """The tables as ``{what: (C element type, int64 values)}``, in declaration order."""
     if cfg.hop < cfg.window:
         raise FrontendTableError("the C front end needs hop >= window (non-overlapping frames)")
+    if cfg.window > MAX_WINDOW:
+        raise FrontendTableError(f"the C front end needs window <= {MAX_WINDOW} samples (int32 headroom)")
     n = cfg.n_fft // 2
     fc, fs = cfg.fft_twiddles
     sc, ss = cfg.split_twiddles

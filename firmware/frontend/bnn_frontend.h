@@ -30,6 +30,10 @@
 #define BNN_FE_POWER_SHIFT 16
 #endif
 
+/* Largest window: the kernels keep 4 * (FFT values) in int32 (|Z| < window/2 * 2^19.5 for int16
+ * input, so 8 |Z| < 2^31 needs window <= 720). */
+#define BNN_FE_MAX_WINDOW 720u
+
 /* Words of int32 work memory for an n_fft-point front end: n_fft/2 complex FFT values, reused
  * in place for n_fft/2 + 1 power values (two uint32 words each). */
 #define BNN_FE_WORK_WORDS(n_fft) ((n_fft) + 2)

@@ -4,7 +4,8 @@
 static int config_ok(const bnn_frontend_config_t *c) {
     const uint32_t n = c->n_fft >> 1u;
     const int32_t one = (int32_t)1 << BNN_FE_TWIDDLE_BITS;
-    if (c->n_fft < 16u || (c->n_fft & (c->n_fft - 1u)) != 0u || c->window > c->n_fft || c->window == 0u) {
+    if (c->n_fft < 16u || (c->n_fft & (c->n_fft - 1u)) != 0u || c->window > c->n_fft || c->window == 0u ||
+        c->window > BNN_FE_MAX_WINDOW) {
         return 0;
     }
     if (c->hop < c->window || c->n_mels == 0u || c->n_frames == 0u || c->energy_floor == 0u) {
