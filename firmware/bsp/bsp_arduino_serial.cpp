@@ -32,6 +32,17 @@ __attribute__((weak)) void bsp_write(const uint8_t *data, size_t n) { Serial.wri
 
 __attribute__((weak)) void bsp_flush(void) { Serial.flush(); }
 
+__attribute__((weak)) uint32_t bsp_clock_hz(void)
+{
+#if defined(F_CPU_ACTUAL) /* Teensy 4.x: the clock it really runs at */
+    return (uint32_t)F_CPU_ACTUAL;
+#elif defined(F_CPU)
+    return (uint32_t)F_CPU;
+#else
+    return (uint32_t)SystemCoreClock; /* mbed cores (Nano 33 BLE, Pico) */
+#endif
+}
+
 } /* extern "C" */
 
 void setup() { bifsmn_app_init(); }

@@ -16,5 +16,8 @@
 
 __attribute__((weak)) const char *bsp_board(void) { return BIFSMN_XSTR(BIFSMN_BOARD); }
 __attribute__((weak)) const char *bsp_core(void) { return BIFSMN_XSTR(BIFSMN_CORE); }
+#if !defined(BIFSMN_BSP_STM32HAL) && !defined(BIFSMN_BSP_ARDUINO)
+/* framework boards report their running clock (SystemCoreClock / F_CPU) from their bsp file */
 __attribute__((weak)) uint32_t bsp_clock_hz(void) { return (uint32_t)BIFSMN_CLOCK_HZ; }
+#endif
 __attribute__((weak)) const char *bsp_counter_kind(void) { return BIFSMN_XSTR(BIFSMN_COUNTER); }

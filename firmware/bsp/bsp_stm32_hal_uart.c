@@ -48,4 +48,45 @@ __attribute__((weak)) void bsp_write(const uint8_t *data, size_t n)
 }
 
 __attribute__((weak)) void bsp_flush(void) {}
+
+__attribute__((weak)) uint32_t bsp_clock_hz(void) { return SystemCoreClock; }
+
+/* ST-LINK virtual COM port pins of the three supported boards (UM1724, UM2179, UM1907). The
+ * core runs at its reset clock (HSI / MSI) unless the user's SystemClock_Config raises it;
+ * INFO reports SystemCoreClock either way. */
+__attribute__((weak)) void HAL_UART_MspInit(UART_HandleTypeDef *huart)
+{
+    GPIO_InitTypeDef gpio = {0};
+    (void)huart;
+    gpio.Mode = GPIO_MODE_AF_PP;
+    gpio.Pull = GPIO_PULLUP;
+    gpio.Speed = GPIO_SPEED_FREQ_VERY_HIGH;
+#if defined(STM32L4xx) || defined(STM32L4R5xx)
+    /* Nucleo-L4R5ZI: LPUART1 on PG7 (TX) / PG8 (RX), AF8; port G needs VddIO2 */
+    __HAL_RCC_PWR_CLK_ENABLE();
+    HAL_PWREx_EnableVddIO2();
+    __HAL_RCC_LPUART1_CLK_ENABLE();
+    __HAL_RCC_GPIOG_CLK_ENABLE();
+    gpio.Pin = GPIO_PIN_7 | GPIO_PIN_8;
+    gpio.Alternate = GPIO_AF8_LPUART1;
+    HAL_GPIO_Init(GPIOG, &gpio);
+#elif defined(STM32F4xx) || defined(STM32F446xx)
+    /* Nucleo-F446RE: USART2 on PA2 (TX) / PA3 (RX), AF7 */
+    __HAL_RCC_USART2_CLK_ENABLE();
+    __HAL_RCC_GPIOA_CLK_ENABLE();
+    gpio.Pin = GPIO_PIN_2 | GPIO_PIN_3;
+    gpio.Alternate = GPIO_AF7_USART2;
+    HAL_GPIO_Init(GPIOA, &gpio);
+#else
+    /* STM32F746G-DISCO: USART1 on PA9 (TX) / PB7 (RX), AF7 */
+    __HAL_RCC_USART1_CLK_ENABLE();
+    __HAL_RCC_GPIOA_CLK_ENABLE();
+    __HAL_RCC_GPIOB_CLK_ENABLE();
+    gpio.Alternate = GPIO_AF7_USART1;
+    gpio.Pin = GPIO_PIN_9;
+    HAL_GPIO_Init(GPIOA, &gpio);
+    gpio.Pin = GPIO_PIN_7;
+    HAL_GPIO_Init(GPIOB, &gpio);
+#endif
+}
 #endif /* BIFSMN_BSP_STM32HAL */
