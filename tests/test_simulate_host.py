@@ -98,3 +98,15 @@ def test_real_clips_300_every_width(ir, shared_data, width, tmp_path):
     with HostModel.build(ir, width, workdir=tmp_path) as hm:
         c = hm.infer_features(feats)
     assert (c == intref.logits(ir, feats, width)).all()
+
+
+def test_layer_hook_gives_every_layer(ir, tmp_path):
+    """The generated model's layer hook exposes each layer's output, equal to intref.run_layers."""
+    require_tool("gcc")
+    feats = random_features(27, 3)
+    ref = intref.run_layers(ir, feats, "1/8")
+    with HostModel.build(ir, "1/8", workdir=tmp_path) as hm:
+        got = hm.infer_layers(feats)
+    assert list(got) == list(ref)
+    for name, v in ref.items():
+        assert (got[name] == v.reshape(3, -1)).all(), name

@@ -44,17 +44,32 @@ def model(model_path, width, data_dir, split, limit, sanitize) -> None:
     except DatasetError as e:
         raise click.ClickException(str(e)) from None
     feats = reference_features(inputs.pcm, cfg)
+    r = intref.logits(ir, feats, width, progress=True)
     try:
         with HostModel.build(ir, width, sanitize=sanitize) as hm:
             c = hm.infer_features(feats)
+            same = (c == r).all(axis=1)
+            bad = np.nonzero(~same)[0][:5]
+            first = {int(i): _first_layer(hm.infer_layers(feats[i]), ir, feats[i], width) for i in bad}
     except (ToolchainError, SimulationError) as e:
         raise click.ClickException(str(e).splitlines()[0]) from None
-    r = intref.logits(ir, feats, width, progress=True)
-    same = (c == r).all(axis=1)
     n = len(same)
     click.echo(f"{int(same.sum())}/{n} identical (width {width}, logits of every clip)")
     if not same.all():
-        for i in np.nonzero(~same)[0][:5]:
+        for i in bad:
             j = int(np.nonzero(c[i] != r[i])[0][0])
-            click.echo(f"  {inputs.names[i]}: class {j}: C {int(c[i, j])} != reference {int(r[i, j])}")
+            click.echo(
+                f"  {inputs.names[i]}: class {j}: C {int(c[i, j])} != reference {int(r[i, j])}; "
+                f"first differing layer: {first[int(i)]}"
+            )
         raise SystemExit(1)
+
+
+def _first_layer(c_layers: dict, ir, feats, width: str) -> str:
+    from ..model import intref
+
+    ref = intref.run_layers(ir, feats, width)
+    for name, v in c_layers.items():
+        if not (v.reshape(-1) == ref[name].reshape(-1)).all():
+            return name
+    return "none (nondeterministic?)"

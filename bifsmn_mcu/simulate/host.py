@@ -27,6 +27,12 @@ from ..resources import templates_dir
 from ..toolchain import compile_host
 
 
+def _layer_sizes(ir: ModelIR, width: str) -> dict[str, int]:
+    names = ["conv1", "conv2", "proj"]
+    names += [f"block{i}.{p}" for i in ir.blocks(width) for p in ("mem", "fc1", "fc2")]
+    return {n: int(np.prod(ir.layer(n)["out_shape"])) for n in names} | {"classifier": len(ir.labels)}
+
+
 class SimulationError(RuntimeError):
     """The host harness failed (build error, crash, short output)."""
 
@@ -38,10 +44,17 @@ class HostModel:
     feature_shape: tuple[int, int]
     clip_samples: int
     _tmp: tempfile.TemporaryDirectory | None = None
+    layer_sizes: dict[str, int] | None = None  # int32 values per layer, in network order
 
     @classmethod
-    def build(cls, ir: ModelIR, width: str = "1", workdir: Path | str | None = None, prefix: str = "kws",
-              sanitize: bool = False) -> HostModel:
+    def build(
+        cls,
+        ir: ModelIR,
+        width: str = "1",
+        workdir: Path | str | None = None,
+        prefix: str = "kws",
+        sanitize: bool = False,
+    ) -> HostModel:
         tmp = None
         if workdir is None:
             tmp = tempfile.TemporaryDirectory(prefix="bifsmn-sim-")
@@ -49,16 +62,27 @@ class HostModel:
         workdir = Path(workdir)
         lib = workdir / "lib" / prefix
         write_model_lib(ir, width, prefix, lib)
-        env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                          keep_trailing_newline=True)
+        env = Environment(
+            loader=FileSystemLoader(str(templates_dir())),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
         harness = workdir / f"{prefix}_sim_main.c"
-        harness.write_text(env.get_template("sim_harness.c.j2").render(
-            version=__version__, sha256=ir.sha256, width=width, prefix=prefix, P=prefix.upper()))
+        harness.write_text(
+            env.get_template("sim_harness.c.j2").render(
+                version=__version__, sha256=ir.sha256, width=width, prefix=prefix, P=prefix.upper()
+            )
+        )
         sources = sorted(lib.glob("*.c")) + [harness]
-        exe = compile_host(sources, workdir / f"{prefix}_sim{'_san' if sanitize else ''}",
-                           include_dirs=[lib], sanitize=sanitize)
+        exe = compile_host(
+            sources,
+            workdir / f"{prefix}_sim{'_san' if sanitize else ''}",
+            include_dirs=[lib],
+            sanitize=sanitize,
+            defines={f"{prefix.upper()}_LAYER_HOOK": f"{prefix}_sim_layer_hook"},
+        )
         fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
-        return cls(exe, len(ir.labels), fcfg.feature_shape, fcfg.clip_samples, tmp)
+        return cls(exe, len(ir.labels), fcfg.feature_shape, fcfg.clip_samples, tmp, _layer_sizes(ir, width))
 
     def __enter__(self) -> HostModel:
         return self
@@ -91,6 +115,23 @@ class HostModel:
         if logits.size != n * self.n_classes:
             raise SimulationError(f"host model returned {logits.size} logits for {n} clips")
         return logits.reshape(n, self.n_classes).astype(np.int64)
+
+    def infer_layers(self, feats: np.ndarray) -> dict[str, np.ndarray]:
+        """Every layer's int32 output (N, values) by name, as ``intref.run_layers`` names them."""
+        f = np.ascontiguousarray(np.asarray(feats), dtype="<i2")
+        if f.ndim == 2:
+            f = f[None]
+        sizes = self.layer_sizes or {}
+        rec = sum(sizes.values()) + self.n_classes
+        out = np.frombuffer(self._run(["layers"], f.tobytes()), dtype="<i4")
+        if out.size != len(f) * rec:
+            raise SimulationError(f"host model returned {out.size} values for {len(f)} clips")
+        out = out.reshape(len(f), rec).astype(np.int64)
+        res, pos = {}, 0
+        for name, n in sizes.items():
+            res[name] = out[:, pos : pos + n]
+            pos += n
+        return res
 
     def infer_pcm(self, pcm: np.ndarray, chunk: int = 160) -> tuple[np.ndarray, np.ndarray]:
         """int16 PCM (N, clip_samples) -> (features (N, mels, frames) int16, logits (N, classes))."""
