@@ -19,6 +19,12 @@ from ..model.ir import ModelIR
 from .kernel_layout import pack_bdense_fast
 
 PREFIX = "kws"
+# portable kernel -> optimised kernel with the same arguments (bdense: weights in the fast layout)
+FAST_CALLS = {
+    "bnn_bdense_s32": "bnn_bdense_vsparse_s32",
+    "bnn_dsa_pack_cols_s32": "bnn_dsa_pack_cols_fast_s32",
+    "bnn_conv2d_s8": "bnn_conv2d_fast_s8",
+}
 VARIANTS = ("fast", "portable")
 
 
@@ -50,5 +56,7 @@ def write_variant_lib(ir: ModelIR, width: str, variant: str, lib_dir: Path) -> l
             raise RuntimeError(f"{model_c}: no bnn_bdense_s32 call to switch to the fast kernel")
         inc = '#include "bnn_kernels.h"'
         text = text.replace(inc, inc + '\n#include "bnn_kernels_select.h"', 1)
-        model_c.write_text(text.replace("bnn_bdense_s32(", "bnn_bdense_vsparse_s32("))
+        for portable, fast in FAST_CALLS.items():
+            text = text.replace(portable + "(", fast + "(")
+        model_c.write_text(text)
     return sorted(lib_dir.glob("*.c"))

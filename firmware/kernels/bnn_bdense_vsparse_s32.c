@@ -5,12 +5,14 @@
  *   then n_out int16 colsum[o] (negative weights of output o), padded to a whole word.
  * (bifsmn_mcu/bench/kernel_layout.py: pack_bdense_fast.) The dot products of both bit planes of
  * every frame come from bnn_bmm_fast_i32 (vertical sparse carry-save kernel, picked per core by
- * bnn_kernels_select.h); the output transform is bnn_bdense_s32's, on the same inline helpers.
+ * bnn_kernels_select.h); the output transform is bnn_bdense_s32's, computed by bnn_fastrq.h.
  */
 #include "bnn_kernels.h"
+#include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
 
 static int32_t s_d[2][BNN_BMM_MAX_OUT];
+static bnn_frq_t s_rq[BNN_BMM_MAX_OUT];
 
 void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_in, int n_frames,
                             const int32_t *s2, const uint32_t *w, int n_out, const bnn_requant_t *rq,
@@ -19,20 +21,27 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int words = (n_in + 31) / 32;
     const int out_words = (n_out + 31) / 32;
     const int16_t *colsum = (const int16_t *)(w + (size_t)n_in * (size_t)out_words);
+    const int has_prelu = rq->a != NULL;
+    bnn_frq_prepare(rq, n_out, s_rq);
     for (int t = 0; t < n_frames; ++t) {
         bnn_bmm_fast_i32(bits1 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[0]);
         bnn_bmm_fast_i32(bits2 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[1]);
-        const int64_t s2t = s2[t];
-        for (int o = 0; o < n_out; ++o) {
-            const int64_t acc = (int64_t)s_d[0][o] * BNN_ONE + s2t * s_d[1][o];
-            int32_t y = bnn_requant(acc, rq->m[o], rq->s[o], rq->b[o]);
-            if (rq->a != NULL) {
-                y = bnn_prelu(y, rq->a[o]);
+        /* |d| <= n_in and s2 <= BNN_S2_MAX keep acc inside int32 */
+        const int32_t s2t = s2[t];
+        const int32_t *d1 = s_d[0], *d2 = s_d[1];
+        int32_t *op = out + t;
+        const int32_t *rp = res != NULL ? res + t : NULL;
+        for (int o = 0; o < n_out; ++o, op += n_frames) {
+            const int32_t acc = d1[o] * BNN_ONE + s2t * d2[o];
+            int32_t y = bnn_frq_requant(acc, &s_rq[o]);
+            if (has_prelu) {
+                y = bnn_frq_prelu(y, &s_rq[o]);
             }
-            if (res != NULL) {
-                y = bnn_sat_add32(y, res[o * n_frames + t]);
+            if (rp != NULL) {
+                y = bnn_frq_qadd(y, *rp);
+                rp += n_frames;
             }
-            out[o * n_frames + t] = y;
+            *op = y;
         }
     }
 }

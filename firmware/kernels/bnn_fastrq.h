@@ -1,0 +1,74 @@
+/* bnn_fastrq.h - private inline helpers of the optimised kernels (not kernels): the output
+ * transform of bnn_kernels.h (requantize, PReLU, saturating residual add) computed with 32-bit
+ * operations where that is exact, and per-channel constants prepared once per call.
+ *
+ * For 33 <= S <= 62 and |acc * M| < 2^63 (what export guarantees):
+ *   rshr64(acc * M, S) = (hi + 2^(S-33)) >> (S-32),  hi = high word of the 64-bit product
+ * (the low word cannot carry into the result: adding it moves the quotient by less than one
+ * step of 2^(S-32)). S = 32: hi + (lo >= 2^31). S < 32 takes bnn_requant itself.
+ * sat32(r + B) is one QADD where the core has it. PReLU: (y * A + 2^14) >> 15 on 64 bits.
+ */
+#ifndef BNN_FASTRQ_H
+#define BNN_FASTRQ_H
+
+#include "bnn_kernels.h"
+
+#if defined(__GNUC__)
+#define BNN_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define BNN_LIKELY(x) (x)
+#endif
+
+typedef struct {
+    int32_t m;  /* M */
+    int32_t k;  /* rounding addend to the high word, 2^(S-33) (S >= 33) */
+    int32_t sh; /* S - 32 (>= 1), or -S for the generic path (S <= 32) */
+    int32_t b;  /* B */
+    int32_t a;  /* PReLU slope (Q15) */
+} bnn_frq_t;
+
+static inline void bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
+{
+    for (int o = 0; o < n; ++o) {
+        const int s = rq->s[o];
+        c[o].m = rq->m[o];
+        c[o].b = rq->b[o];
+        c[o].a = rq->a != NULL ? rq->a[o] : 0;
+        if (s >= 33) {
+            c[o].k = (int32_t)(1u << (s - 33));
+            c[o].sh = s - 32;
+        } else {
+            c[o].k = 0;
+            c[o].sh = -s;
+        }
+    }
+}
+
+static inline int32_t bnn_frq_qadd(int32_t x, int32_t y)
+{
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+    int32_t r;
+    __asm__("qadd %0, %1, %2" : "=r"(r) : "r"(x), "r"(y));
+    return r;
+#else
+    return bnn_sat32((int64_t)x + (int64_t)y);
+#endif
+}
+
+/* sat32(rshr64(acc * M, S) + B) */
+static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
+{
+    if (BNN_LIKELY(c->sh > 0)) {
+        const int32_t hi = (int32_t)(((int64_t)acc * (int64_t)c->m) >> 32);
+        return bnn_frq_qadd((hi + c->k) >> c->sh, c->b);
+    }
+    return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
+}
+
+/* y >= 0 ? y : rshr64(y * A, 15) */
+static inline int32_t bnn_frq_prelu(int32_t y, const bnn_frq_t *c)
+{
+    return y >= 0 ? y : (int32_t)(((int64_t)y * (int64_t)c->a + 16384) >> 15);
+}
+
+#endif /* BNN_FASTRQ_H */
