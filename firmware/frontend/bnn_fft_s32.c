@@ -49,9 +49,9 @@ void bnn_fft_s32(const bnn_frontend_config_t *cfg, int32_t *z) {
         p[7] = b1i + b3r;
     }
 
-    for (uint32_t len = 8; len <= n; len <<= 1) {
+    uint32_t step = n >> 3; /* twiddle index stride n / len, no division (Cortex-M0 has none) */
+    for (uint32_t len = 8; len <= n; len <<= 1, step >>= 1) {
         const uint32_t half = len >> 1;
-        const uint32_t step = n / len;
         const uint32_t h2 = 2u * half, l2 = 2u * len;
         if (len * 4u > n) {
             /* few groups (the last two stages): twiddle index inner, every butterfly generic
