@@ -45,7 +45,7 @@ def test_table_lists_the_design_boards() -> None:
         assert b.clock_hz > 0 and b.counter
         if not b.is_host:
             assert b.flash_bytes > 0 and b.ram_bytes > 0
-    assert get_board("pico").counter == "systick"  # M0+: no DWT
+    assert get_board("pico").counter == "micros"  # M0+: no DWT, and Arduino-mbed's RTOS owns SysTick
     assert all(b.counter == "systick-icount" for b in boards.values() if b.is_qemu)
     with pytest.raises(BoardError, match="unknown board"):
         get_board("nope")

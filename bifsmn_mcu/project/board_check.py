@@ -58,6 +58,8 @@ def check_board_fit(project: Path, board_key: str, prefix: str, work: Path) -> B
         name, value = d if isinstance(d, tuple) else (d, None)
         if name in FRAMEWORK_BSPS:
             name = STAND_IN_BSP
+        elif name == "BIFSMN_COUNTER_MICROS":  # Arduino micros() lives in the framework
+            name = "BIFSMN_COUNTER_SYSTICK"
         defines[name] = value
     lib = project / "lib" / prefix
     sources = sorted((project / "src").glob("*.c")) + sorted(lib.glob("*.c"))

@@ -27,7 +27,9 @@ def board_defines(board: Board) -> list:
         "arduino-serial": "BIFSMN_BSP_ARDUINO",
         "stm32-hal": "BIFSMN_BSP_STM32HAL",
     }[board.uart]
-    counter = "BIFSMN_COUNTER_DWT" if board.counter == "dwt" else "BIFSMN_COUNTER_SYSTICK"
+    counter = {"dwt": "BIFSMN_COUNTER_DWT", "micros": "BIFSMN_COUNTER_MICROS"}.get(
+        board.counter, "BIFSMN_COUNTER_SYSTICK"
+    )
     out: list = [bsp, counter, *ident]
     if board.uart == "cmsdk":
         # QEMU -icount runs ~10x slower than real time in the UART polling loop: a short

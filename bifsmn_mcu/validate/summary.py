@@ -20,6 +20,8 @@ def counter_scale(info: dict[str, Any]) -> tuple[str, float]:
         return "instructions", 1.0 / (float(info["clock_hz"]) * (2**shift) * 1e-9)
     if kind == "clock-ns":
         return "ns", 1.0
+    if kind == "micros":
+        return "us", 1.0
     return "cycles", 1.0
 
 
@@ -50,10 +52,11 @@ def summarize(
         cycles["frontend"] = _stats(fe)
     cycles["total"] = _stats(total)
     latency_ms = None
-    if clock and unit != "ns":
+    if clock and unit not in ("ns", "us"):
         latency_ms = {s: {q: v / clock * 1e3 for q, v in st.items()} for s, st in cycles.items()}
-    elif unit == "ns":
-        latency_ms = {s: {q: v / 1e6 for q, v in st.items()} for s, st in cycles.items()}
+    elif unit in ("ns", "us"):
+        div = 1e6 if unit == "ns" else 1e3
+        latency_ms = {s: {q: v / div for q, v in st.items()} for s, st in cycles.items()}
     return {
         "n": len(recs),
         "mode": mode,

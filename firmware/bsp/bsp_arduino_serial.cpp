@@ -1,6 +1,6 @@
 /* Arduino boards (Nano 33 BLE, Pico, Teensy 4.1): the protocol over `Serial` (USB CDC).
- * Arduino owns main(): setup()/loop() drive the app. Counter: DWT (M4/M7) or SysTick (M0+)
- * from counter_dwt.c / counter_systick.c, chosen by build flag. */
+ * Arduino owns main(): setup()/loop() drive the app. Counter: DWT (M4/M7, counter_dwt.c) or,
+ * on M0+ where the RTOS owns SysTick, micros() (BIFSMN_COUNTER_MICROS, below). */
 #if defined(BIFSMN_BSP_ARDUINO) && defined(ARDUINO)
 #include <Arduino.h>
 
@@ -42,6 +42,13 @@ __attribute__((weak)) uint32_t bsp_clock_hz(void)
     return (uint32_t)SystemCoreClock; /* mbed cores (Nano 33 BLE, Pico) */
 #endif
 }
+
+#ifdef BIFSMN_COUNTER_MICROS
+/* M0+ boards under Arduino-mbed: no DWT, and the RTOS owns SysTick; count microseconds */
+__attribute__((weak)) void bsp_counter_init(void) {}
+
+__attribute__((weak)) uint32_t bsp_counter_now(void) { return (uint32_t)micros(); }
+#endif
 
 } /* extern "C" */
 
