@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..measure import Measurement
 from ..resources import firmware_dir
 from ..toolchain import ToolchainError, arm_tool, compile_arm, compile_host
 from .config import FeatureConfig
@@ -95,7 +96,9 @@ def build_arm_frontend(cfg: FeatureConfig, workdir: Path, cpu: str = "m4", opt: 
     )
 
 
-def run_arm_frontend(elf: Path, pcm: np.ndarray, cfg: FeatureConfig, chunk: int = 0, cpu: str = "m4"):
+def run_arm_frontend(
+    elf: Path, pcm: np.ndarray, cfg: FeatureConfig, chunk: int = 0, cpu: str = "m4"
+) -> tuple[np.ndarray, Measurement]:
     """Run one clip through the ARM build under unicorn.
 
     Returns ``(features (n_mels, n_frames) int16, Measurement)``; ``Measurement.instructions`` is the
