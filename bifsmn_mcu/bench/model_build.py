@@ -24,6 +24,8 @@ FAST_CALLS = {
     "bnn_bdense_s32": "bnn_bdense_vsparse_s32",
     "bnn_dsa_pack_cols_s32": "bnn_dsa_pack_cols_fast_s32",
     "bnn_conv2d_s8": "bnn_conv2d_fast_s8",
+    "bnn_bdwconv1d_s32": "bnn_bdwconv1d_fast_s32",
+    "bnn_bconv2d_s32": "bnn_bconv2d_fast_s32",
 }
 VARIANTS = ("fast", "portable")
 

@@ -76,6 +76,16 @@ void bnn_dsa_pack_cols_fast_s32(const int32_t *x, int n_rows, int n_cols, const 
 void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset, const int8_t *q, int out_c,
                         int k, int stride, int pad, const bnn_requant_t *rq, int32_t *out);
 
+/* bnn_bdwconv1d_s32's arguments and results, faster (per-frame masks, popcount table). */
+void bnn_bdwconv1d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int n_ch, int n_frames,
+                            const int32_t *s2, const uint32_t *w, int k, int pad, const bnn_requant_t *rq,
+                            const int32_t *res, int32_t *out);
+
+/* bnn_bconv2d_s32's arguments and results, faster (<= 16 channels: both planes in one word). */
+void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
+                          int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
+                          const bnn_requant_t *rq, int32_t *out);
+
 #ifdef __cplusplus
 }
 #endif
