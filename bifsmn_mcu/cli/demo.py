@@ -74,7 +74,7 @@ def demo(
     from ..project.pio import PioError, default_core_dir, free_port, upload_qemu
     from ..qemu import QemuError, pid_file_for, stop_qemu
     from ..resources import samples_dir
-    from ..simulate.host import SimulationError
+    from ..simulate.host import HostModel, SimulationError
     from ..toolchain import ToolchainError
     from ..validate.inputs import InputError, from_folder
     from ..validate.runner import ValidationError
@@ -97,6 +97,7 @@ def demo(
         if data is not None and limit:
             runs.append(("shared data", from_folder(data, ir.labels, limit)))
         lines = []
+        host = HostModel.build(ir, width=width, workdir=out / "sim")  # one host build for every run
         for i, (name, utts) in enumerate(runs):
             click.echo(f"[3/4] validate --port {url} on {len(utts)} {name} clips ({mode} mode)")
             res = validate(
@@ -109,6 +110,7 @@ def demo(
                     project=project,
                     report_dir=out / f"report-{name.replace(' ', '-')}",
                 ),
+                host=host,
             )
             if i == 0:
                 click.echo(res.markdown)

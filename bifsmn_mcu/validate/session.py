@@ -52,8 +52,11 @@ def _elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
     return None
 
 
-def validate(ir: Any, opts: ValidateOptions) -> ValidateOutcome:
-    """Raises ValidationError / LinkLost / ResultsError / TransportError with one-line messages."""
+def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcome:
+    """Raises ValidationError / LinkLost / ResultsError / TransportError with one-line messages.
+
+    ``host``: a built ``simulate.host.HostModel`` of the device's width, reused across runs (else
+    one is built for this run)."""
     from ..simulate.host import HostModel
 
     try:
@@ -74,13 +77,11 @@ def validate(ir: Any, opts: ValidateOptions) -> ValidateOutcome:
         cfg = FeatureConfig.from_dict(ir.header["feature_config"])
         writer = ResultsWriter(results, fresh=opts.resume is None)
         try:
-            with (
-                tempfile.TemporaryDirectory(prefix="bifsmn-validate-") as tmp,
-                HostModel.build(ir, width=width, workdir=Path(tmp)) as host,
-            ):
+            with tempfile.TemporaryDirectory(prefix="bifsmn-validate-") as tmp:
+                sim = host or HostModel.build(ir, width=width, workdir=Path(tmp))
                 run_utterances(
                     client,
-                    host,
+                    sim,
                     pending,
                     mode=opts.mode,
                     cfg=cfg,
