@@ -89,4 +89,10 @@ def parse_pcm_ack(payload: bytes) -> tuple[int, int]:
 
 
 def parse_info(payload: bytes) -> dict:
-    return json.loads(payload.decode("utf-8"))
+    try:
+        info = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"INFO reply is not valid JSON ({err}): {payload[:80]!r}") from err
+    if not isinstance(info, dict):
+        raise ValueError("INFO reply is not a JSON object")
+    return info

@@ -40,7 +40,7 @@ def handshake(client: DeviceClient, model_sha256: str, timeout: float | None = N
         info = client.info(timeout=timeout)
     except (DeviceTimeout, TransportError) as err:
         raise ValidationError(f"handshake failed: {err}") from err
-    except DeviceError as err:
+    except (DeviceError, ValueError) as err:
         raise ValidationError(f"handshake failed: {err}") from err
     dev = info.get("model_sha256")
     if dev != model_sha256:
