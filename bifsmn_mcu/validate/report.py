@@ -66,7 +66,7 @@ def write_png(records: list[dict[str, Any]], s: dict[str, Any], path: Path) -> P
         vals,
         color=["tab:blue", "tab:gray", "tab:green"],
     )
-    axes[1].set_ylim(0, 1)
+    axes[1].set_ylim(0, 1.12)
     for i, v in enumerate(vals):
         axes[1].text(i, v + 0.02, f"{100 * v:.1f}%", ha="center")
     axes[1].set_title(f"n = {s['n']}")
