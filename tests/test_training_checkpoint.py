@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.checkpoint import CheckpointError, load_model, save_checkpoint, strip  # noqa: E402
 from bifsmn_mcu.training.models import WIDTHS, build_model  # noqa: E402

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.deploy import NotDeployable, deploy_state  # noqa: E402
 from bifsmn_mcu.training.deploy_check import forward  # noqa: E402
@@ -65,3 +66,14 @@ def test_baselines_are_not_deployable():
         deploy_state(build_model({"kind": "student", "act": "single"}, 12), LABELS)
     with pytest.raises(NotDeployable):
         deploy_state(build_model({"kind": "teacher"}, 12), LABELS)
+
+
+def test_export_float_reference_agrees_with_torch():
+    fr = pytest.importorskip("bifsmn_mcu.model.float_reference")
+    m = _random_student(2)
+    x = torch.randint(3840, 16000, (3, 32, 32)).double()
+    st = deploy_state(m, LABELS)
+    with torch.no_grad():
+        out = m(x, WIDTHS)
+    for w in WIDTHS:
+        np.testing.assert_allclose(fr.forward(st, x.numpy(), w), out[w]["logits"].numpy(), atol=1e-4, rtol=0)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.config import CONFIG_DIR, load_config  # noqa: E402
 from bifsmn_mcu.training.models import PATH_BLOCKS, WIDTHS, build_model  # noqa: E402

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.checkpoint import load_model, save_checkpoint  # noqa: E402
 from bifsmn_mcu.training.config import load_config  # noqa: E402

@@ -1,7 +1,7 @@
 """The ablation table of TRAINING.md, from the runs' ``metrics.jsonl`` (every number from a file).
 
-``python -m bifsmn_mcu.training.ablation --runs RUNS_DIR [--write TRAINING.md]`` reads
-``RUNS_DIR/<run>/metrics.jsonl`` for the runs below, picks each run's selected epoch with the
+``python -m bifsmn_mcu.training.ablation --runs RUNS_DIR [--ablation-runs DIR] [--write TRAINING.md]``
+reads ``<dir>/<run>/metrics.jsonl`` for the runs below, picks each run's selected epoch with the
 trainer's rule (best full-path dev accuracy with full >= 1/2 >= 1/4) and prints a Markdown table;
 ``--write`` replaces the table between the ``ablation-table`` markers of a Markdown file.
 """
@@ -14,14 +14,18 @@ from pathlib import Path
 
 from .trainer import select_best
 
-ROWS = [  # (run folder, label shown, widths reported)
+ALL = ("1", "1/2", "1/4", "1/8")
+MAIN = [  # (run folder, label shown, widths reported)
     ("teacher", "FP D-FSMN teacher", ("1",)),
+    ("bifsmnv2", "**BiFSMNv2** (shipped recipe)", ALL),
+]
+ABLATION = [  # one same reduced budget each, all initialised from the same teacher
     ("plain_bnn", "plain BNN (sign + STE, no scales)", ("1",)),
-    ("bifsmn_v1", "BiFSMN v1 (HED + thinnable)", ("1", "1/2", "1/4", "1/8")),
-    ("bifsmnv2", "**BiFSMNv2**", ("1", "1/2", "1/4", "1/8")),
-    ("bifsmnv2_no_fid", "BiFSMNv2 without FID (logit MSE only)", ("1", "1/2", "1/4", "1/8")),
-    ("bifsmnv2_no_dsa", "BiFSMNv2 without DSA (one bit plane)", ("1", "1/2", "1/4", "1/8")),
-    ("bifsmnv2_no_lpb", "BiFSMNv2 without LPB (fixed STE window)", ("1", "1/2", "1/4", "1/8")),
+    ("bifsmn_v1", "BiFSMN v1 (HED + thinnable)", ALL),
+    ("bifsmnv2", "BiFSMNv2", ALL),
+    ("bifsmnv2_no_fid", "BiFSMNv2 without FID (logit MSE only)", ALL),
+    ("bifsmnv2_no_dsa", "BiFSMNv2 without DSA (one bit plane)", ALL),
+    ("bifsmnv2_no_lpb", "BiFSMNv2 without LPB (fixed STE window)", ALL),
 ]
 START, END = "<!-- ablation-table:start -->", "<!-- ablation-table:end -->"
 
@@ -30,13 +34,13 @@ def read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def table(runs: Path) -> str:
+def table(runs: Path, rows_spec: list) -> str:
     head = (
         "| model | run | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 | train clips/s |\n"
         "|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
-    for run, label, widths in ROWS:
+    for run, label, widths in rows_spec:
         path = runs / run / "metrics.jsonl"
         if not path.is_file():
             lines.append(f"| {label} | `{run}` | not run | | | | | |")
@@ -63,9 +67,14 @@ def write_into(doc: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=Path, required=True, help="folder holding <run>/metrics.jsonl")
+    ap.add_argument("--ablation-runs", type=Path, help="folder of the reduced-budget ablation runs")
     ap.add_argument("--write", type=Path, help="Markdown file whose ablation-table block is replaced")
     args = ap.parse_args(argv)
-    text = table(args.runs)
+    text = "Main runs (`--runs`):\n\n" + table(args.runs, MAIN)
+    if args.ablation_runs:
+        text += "\nAblations at one same reduced budget (`--ablation-runs`):\n\n" + table(
+            args.ablation_runs, ABLATION
+        )
     print(text, end="")
     if args.write:
         write_into(args.write, text)

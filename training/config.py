@@ -32,7 +32,7 @@ DEFAULTS: dict = {
         "paths": ["1", "1/2", "1/4", "1/8"],
         "path_weights": [1.0, 0.5, 0.25, 0.125],
         "mask": {"p": 0.5, "max_t": 4, "max_f": 4},
-        "threads": 2,
+        "threads": 1,
     },
     "distill": {"method": "none", "teacher": None, "weight": 0.01, "logit": True, "init_from_teacher": True},
 }

@@ -96,3 +96,11 @@ def deploy_state(
         "blocks": blocks,
         "classifier": {**_int8(model.classifier.weight), "bias": _np(model.classifier.bias)},
     }
+
+
+def deploy_state_from_file(path, widths: tuple[str, ...] | None = None) -> dict:
+    """``deploy_state`` of a checkpoint file (labels, feature config and normalisation from the file)."""
+    from .checkpoint import load_model
+
+    model, ck = load_model(path)
+    return deploy_state(model, list(ck["labels"]), ck.get("feature_config") or None, widths)

@@ -40,7 +40,7 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     try:
         import torch
 
-        torch.set_num_threads(2)
+        torch.set_num_threads(1)  # 2 threads crawl on a busy 2-core machine
     except ImportError:
         raise click.ClickException("evaluate needs PyTorch: pip install 'bifsmn-mcu[train]'") from None
     from bifsmn_mcu.data import DataError, features_for, load_folder, load_fsdd, split_by_speaker

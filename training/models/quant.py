@@ -11,7 +11,7 @@ import torch
 
 def sign_pm(x: torch.Tensor) -> torch.Tensor:
     """+1 where x >= 0, -1 elsewhere (sign(0) = +1, as the device's bit test ``x < 0``)."""
-    return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+    return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
 
 
 class _LPBSign(torch.autograd.Function):
