@@ -26,6 +26,7 @@ FAST_CALLS = {
     "bnn_conv2d_s8": "bnn_conv2d_fast_s8",
     "bnn_bdwconv1d_s32": "bnn_bdwconv1d_fast_s32",
     "bnn_bconv2d_s32": "bnn_bconv2d_fast_s32",
+    "bnn_dense_s8": "bnn_dense_fast_s8",
 }
 VARIANTS = ("fast", "portable")
 

@@ -86,6 +86,10 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
                           int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
                           const bnn_requant_t *rq, int32_t *out);
 
+/* bnn_dense_s8's arguments and results, faster (int16 input once, SMLALD on DSP cores). */
+void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q, int n_out,
+                       const bnn_requant_t *rq, int32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,73 @@
+/* bnn_dense_fast_s8 - bnn_dense_s8 (same arguments, same results), faster: the int16 input
+ * (clamp(rshr(x, in_shift))) is computed once instead of once per output, and on cores with the
+ * DSP extension four int8 weights per load are widened by SXTB16 and accumulated on 64 bits with
+ * SMLALD (two MACs per instruction, exact like the portable int64 sum); the input is stored
+ * as (v0, v2), (v1, v3) pairs to match SXTB16's lanes. */
+#include <string.h>
+
+#include "bnn_kernels_select.h"
+
+#define IN_MAX 2048
+
+static int16_t s_v[IN_MAX] __attribute__((aligned(4)));
+
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+static inline uint32_t sxtb16(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
+    return r;
+}
+static inline uint32_t sxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+static inline int64_t smlald(uint32_t a, uint32_t b, int64_t acc)
+{
+    uint32_t lo = (uint32_t)acc, hi = (uint32_t)((uint64_t)acc >> 32);
+    __asm__("smlald %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(a), "r"(b));
+    return (int64_t)(((uint64_t)hi << 32) | lo);
+}
+#endif
+
+void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q, int n_out,
+                       const bnn_requant_t *rq, int32_t *out)
+{
+    if (n_in > IN_MAX || (n_in & 3) || in_shift < 1) {
+        bnn_dense_s8(x, n_in, in_shift, q, n_out, rq, out);
+        return;
+    }
+    for (int i = 0; i < n_in; ++i) {
+        int64_t v = bnn_rshr64(x[i], in_shift);
+        v = v > 32767 ? 32767 : (v < -32768 ? -32768 : v);
+        /* position in the (v0, v2, v1, v3) order of each group of four */
+        const int j = (i & ~3) | ((i & 1) << 1) | ((i & 2) >> 1);
+        s_v[j] = (int16_t)v;
+    }
+    for (int o = 0; o < n_out; ++o) {
+        const int8_t *qo = q + o * n_in;
+        int64_t acc = 0;
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+        for (int i = 0; i < n_in; i += 4) {
+            uint32_t w4, v02, v13;
+            memcpy(&w4, qo + i, 4);
+            memcpy(&v02, s_v + i, 4);
+            memcpy(&v13, s_v + i + 2, 4);
+            acc = smlald(sxtb16(w4), v02, acc);
+            acc = smlald(sxtb16_ror8(w4), v13, acc);
+        }
+#else
+        for (int i = 0; i < n_in; i += 4) {
+            acc += (int64_t)qo[i] * s_v[i] + (int64_t)qo[i + 2] * s_v[i + 1] + (int64_t)qo[i + 1] * s_v[i + 2] +
+                   (int64_t)qo[i + 3] * s_v[i + 3];
+        }
+#endif
+        int32_t y = bnn_requant(acc, rq->m[o], rq->s[o], rq->b[o]);
+        if (rq->a != NULL) {
+            y = bnn_prelu(y, rq->a[o]);
+        }
+        out[o] = y;
+    }
+}
