@@ -1,0 +1,260 @@
+"""Every optimised kernel == its portable kernel, bit for bit, on random inputs of odd sizes
+(not multiples of 32), extreme values that force the exact fallbacks, and the model's shapes:
+host gcc (portable C paths, ASan/UBSan), Cortex-M4 and M3 under unicorn (DSP / Thumb-2 paths),
+Cortex-M55 under QEMU (Helium). The harness draws its inputs from a seeded LCG and counts
+mismatching outputs; the Python side checks that count is 0 and that the harness compares
+something (a deliberately broken fast kernel must be caught)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import require_tool
+
+from bifsmn_mcu.resources import firmware_dir
+
+KERNELS = firmware_dir() / "kernels"
+FAST_SOURCES = ["bnn_bdense_vsparse_s32.c", "bnn_bmm_vsparse_i32.c", "bnn_bmm_vsparse_v7m_i32.c",
+                "bnn_bmm_vsparse_mve_i32.c", "bnn_dsa_pack_cols_fast_s32.c", "bnn_conv2d_fast_s8.c",
+                "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c"]
+PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c",
+                    "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
+
+HARNESS = r"""
+#include <stdint.h>
+#include <string.h>
+#include "bnn_kernels.h"
+#include "bnn_kernels_select.h"
+
+static uint32_t g_rng;
+static uint32_t rnd(void) { g_rng = g_rng * 1664525u + 1013904223u; return g_rng ^ (g_rng >> 15); }
+static int32_t rnd_range(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+
+static uint32_t a1[2048], a2[2048], wrow[16384], wfast[20000];
+static int32_t m[512], b[512], a[512], s2v[64], res[8192], out1[8192], out2[8192], x[16384];
+static int8_t s[512], q8[16384];
+static int16_t img[1024];
+static int64_t sums1[1024], sums2[1024];
+static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
+static int bad;
+
+static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
+{
+    for (int o = 0; o < n; ++o) {
+        m[o] = rnd_range(1 << 28, 0x7fffffff) * ((rnd() & 1) ? 1 : -1);
+        s[o] = (int8_t)rnd_range(s_lo, 45);
+        b[o] = rnd_range(-40000, 40000);
+        a[o] = rnd_range(-8000, 32767);
+    }
+    if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
+    rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
+}
+
+static void rand_bits(uint32_t *w, int rows, int n)
+{
+    const int words = (n + 31) / 32;
+    for (int r = 0; r < rows; ++r) {
+        for (int j = 0; j < words; ++j) {
+            uint32_t v = rnd();
+            if (j == words - 1 && (n & 31)) { v &= (1u << (n & 31)) - 1u; }
+            w[r * words + j] = v;
+        }
+    }
+}
+
+static void cmp(const int32_t *p, const int32_t *q, int n)
+{
+    for (int i = 0; i < n; ++i) { bad += p[i] != q[i]; }
+}
+
+/* fast layout: column words then int16 colsum */
+static void pack_fast(const uint32_t *w, int n_in, int n_out, uint32_t *f)
+{
+    const int iw = (n_in + 31) / 32, ow = (n_out + 31) / 32;
+    memset(f, 0, sizeof(uint32_t) * (size_t)(n_in * ow + (n_out + 1) / 2));
+    int16_t *cs = (int16_t *)(f + n_in * ow);
+    for (int o = 0; o < n_out; ++o) {
+        for (int i = 0; i < n_in; ++i) {
+            if ((w[o * iw + i / 32] >> (i % 32)) & 1u) { f[i * ow + o / 32] |= 1u << (o % 32); cs[o]++; }
+        }
+    }
+}
+
+static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu)
+{
+    bnn_requant_t rq;
+    rand_bits(a1, T, n_in); rand_bits(a2, T, n_in); rand_bits(wrow, n_out, n_in);
+    pack_fast(wrow, n_in, n_out, wfast);
+    for (int t = 0; t < T; ++t) { s2v[t] = rnd_range(0, BNN_S2_MAX); }
+    rand_rq(n_out, with_prelu, &rq, 20);
+    for (int i = 0; i < n_out * T; ++i) { res[i] = (int32_t)rnd() >> (rnd() % 8 == 0 ? 0 : 6); }
+    bnn_bdense_s32(a1, a2, n_in, T, s2v, wrow, n_out, &rq, with_res ? res : 0, out1);
+    bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, with_res ? res : 0, out2);
+    cmp(out1, out2, n_out * T);
+}
+
+static void test_pack_cols(int rows, int cols, int extreme)
+{
+    int32_t t1[1024], t2[1024];
+    for (int c = 0; c < rows; ++c) {
+        t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
+        if (extreme == 1 && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
+    }
+    for (int i = 0; i < rows * cols; ++i) {
+        x[i] = (extreme && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
+    }
+    memset(bits1b, 0, sizeof bits1b); memset(bits1c, 0, sizeof bits1c);
+    bnn_dsa_pack_cols_s32(x, rows, cols, t1, t2, bits1b, bits2b, sums1);
+    bnn_dsa_pack_cols_fast_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
+    const int words = (rows + 31) / 32;
+    for (int i = 0; i < cols * words; ++i) { bad += bits1b[i] != bits1c[i]; bad += bits2b[i] != bits2c[i]; }
+    for (int t = 0; t < cols; ++t) { bad += sums1[t] != sums2[t]; }
+}
+
+static void test_conv1(int h, int w, int oc, int k, int stride, int pad, int32_t off, int with_prelu)
+{
+    bnn_requant_t rq;
+    for (int i = 0; i < h * w; ++i) { img[i] = (int16_t)rnd_range(3840, 16000); }
+    for (int i = 0; i < oc * k * k; ++i) { q8[i] = (int8_t)rnd_range(-127, 127); }
+    rand_rq(oc, with_prelu, &rq, 30);
+    const int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+    bnn_conv2d_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out1);
+    bnn_conv2d_fast_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out2);
+    cmp(out1, out2, oc * oh * ow);
+}
+
+static void test_dw(int ch, int T, int k, int pad, int with_res)
+{
+    bnn_requant_t rq;
+    rand_bits(a1, ch, T); rand_bits(a2, ch, T); rand_bits(wrow, ch, k);
+    for (int c = 0; c < ch; ++c) { s2v[c % 64] = rnd_range(0, BNN_S2_MAX); }
+    int32_t s2c[512];
+    for (int c = 0; c < ch; ++c) { s2c[c] = rnd_range(0, BNN_S2_MAX); }
+    rand_rq(ch, 1, &rq, 20);
+    for (int i = 0; i < ch * T; ++i) { res[i] = (int32_t)rnd() >> 4; }
+    bnn_bdwconv1d_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out1);
+    bnn_bdwconv1d_fast_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    cmp(out1, out2, ch * T);
+}
+
+static void test_bconv(int h, int w, int ic, int oc, int k, int stride, int pad)
+{
+    bnn_requant_t rq;
+    rand_bits(a1, h * w, ic); rand_bits(a2, h * w, ic); rand_bits(wrow, oc * k * k, ic);
+    const int32_t s2 = rnd_range(0, BNN_S2_MAX);
+    rand_rq(oc, 1, &rq, 20);
+    const int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+    bnn_bconv2d_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out1);
+    bnn_bconv2d_fast_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out2);
+    cmp(out1, out2, oc * oh * ow);
+}
+
+static void test_dense(int n_in, int n_out, int shift)
+{
+    bnn_requant_t rq;
+    for (int i = 0; i < n_in; ++i) { x[i] = (rnd() % 8 == 0) ? (int32_t)rnd() : rnd_range(-200000, 200000); }
+    for (int i = 0; i < n_in * n_out; ++i) { q8[i] = (int8_t)rnd_range(-127, 127); }
+    rand_rq(n_out, 0, &rq, 20);
+    bnn_dense_s8(x, n_in, shift, q8, n_out, &rq, out1);
+    bnn_dense_fast_s8(x, n_in, shift, q8, n_out, &rq, out2);
+    cmp(out1, out2, n_out);
+}
+
+int run_all(uint32_t seed)
+{
+    g_rng = seed;
+    bad = 0;
+    test_bdense(256, 8, 128, 1, 1);
+    test_bdense(77, 3, 37, 0, 1);
+    test_bdense(131, 2, 100, 1, 0);
+    test_bdense(999, 1, 33, 0, 1);
+    test_pack_cols(256, 8, 0);
+    test_pack_cols(77, 5, 1);
+    test_pack_cols(16, 256, 0);
+    test_pack_cols(45, 8, 2); /* out-of-range values with safe thresholds: the per-value 64-bit path */
+    test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
+    test_conv1(17, 13, 3, 5, 2, 2, 7000, 1);
+    test_conv1(20, 22, 5, 3, 1, 1, 9000, 0);
+    test_dw(128, 8, 5, 2, 1);
+    test_dw(37, 5, 5, 2, 0);
+    test_dw(19, 11, 3, 1, 1);
+    test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bconv(9, 11, 13, 7, 5, 2, 2);
+    test_bconv(7, 9, 5, 3, 3, 1, 1);
+    test_dense(1024, 12, 4);
+    test_dense(36, 5, 4);
+    test_dense(37, 3, 4);
+    return bad;
+}
+
+#ifdef HOST_MAIN
+#include <stdio.h>
+int main(void)
+{
+    int total = 0;
+    for (uint32_t seed = 1; seed <= 3; ++seed) { total += run_all(seed); }
+    printf("%d\n", total);
+    return total != 0;
+}
+#endif
+"""
+
+
+def _sources(tmp_path, broken: bool = False):
+    harness = tmp_path / "fast_equiv.c"
+    harness.write_text(HARNESS)
+    srcs = [KERNELS / s for s in FAST_SOURCES + PORTABLE_SOURCES]
+    if broken:  # a fast kernel with an off-by-one in its output: the harness must see it
+        text = (KERNELS / "bnn_dense_fast_s8.c").read_text().replace("out[o] = y;", "out[o] = y + (o == 1);")
+        (tmp_path / "bnn_dense_fast_s8.c").write_text(text)
+        srcs = [tmp_path / "bnn_dense_fast_s8.c" if s.name == "bnn_dense_fast_s8.c" else s for s in srcs]
+    return [harness, *srcs]
+
+
+def test_fast_equals_portable_host(tmp_path):
+    require_tool("gcc")
+    from bifsmn_mcu.toolchain import compile_host
+
+    exe = compile_host(_sources(tmp_path), tmp_path / "equiv", include_dirs=[KERNELS],
+                       defines={"HOST_MAIN": 1}, sanitize=True)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "0"
+
+
+def _unicorn_mismatches(tmp_path, cpu: str, broken: bool = False) -> int:
+    from bifsmn_mcu.measure import call_function
+    from bifsmn_mcu.toolchain import compile_arm
+
+    elf = compile_arm(_sources(tmp_path, broken), tmp_path / f"equiv_{cpu}.elf", cpu=cpu,
+                      include_dirs=[KERNELS], keep=["run_all"])
+    return call_function(elf, "run_all", [12345], cpu=cpu, max_instructions=400_000_000).return_value
+
+
+@pytest.mark.parametrize("cpu", ["m4", pytest.param("m3", marks=pytest.mark.slow),
+                                 pytest.param("m33", marks=pytest.mark.slow)])
+def test_fast_equals_portable_cortex_m(tmp_path, cpu):
+    require_tool("arm-none-eabi-gcc")
+    assert _unicorn_mismatches(tmp_path, cpu) == 0
+
+
+def test_harness_catches_a_broken_kernel(tmp_path):
+    require_tool("arm-none-eabi-gcc")
+    assert _unicorn_mismatches(tmp_path, "m4", broken=True) > 0
+
+
+@pytest.mark.qemu
+def test_fast_equals_portable_m55(tmp_path):
+    require_tool("arm-none-eabi-gcc")
+    require_tool("qemu-system-arm")
+    from bifsmn_mcu.bench.firmware import build_firmware
+    from bifsmn_mcu.bench.qemu_count import build_plugin, run_counted
+
+    main = tmp_path / "main55.c"
+    main.write_text('#include <stdint.h>\n#include "bench_semihost.h"\nint run_all(uint32_t seed);\n'
+                    "int main(void)\n{\n    bench_exit(run_all(777u) != 0);\n    return 0;\n}\n")
+    elf = build_firmware([main, *_sources(tmp_path)], tmp_path / "equiv55.elf", cpu="m55")
+    run = run_counted(elf, "m55", build_plugin(tmp_path / "plugin"), timeout=300)
+    assert run.exit_code == 0
+    assert run.per_function.get("bnn_bmm_vsparse_mve_i32", 0) > 0
