@@ -17,8 +17,9 @@ from bifsmn_mcu.resources import firmware_dir
 KERNELS = firmware_dir() / "kernels"
 FAST_SOURCES = ["bnn_bdense_vsparse_s32.c", "bnn_bmm_vsparse_i32.c", "bnn_bmm_vsparse_v7m_i32.c",
                 "bnn_bmm_vsparse_mve_i32.c", "bnn_dsa_pack_cols_fast_s32.c", "bnn_conv2d_fast_s8.c",
-                "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c"]
-PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c",
+                "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c",
+                "bnn_dsa_pack_rows_fast_s32.c"]
+PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_dsa_pack_rows_s32.c", "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c",
                     "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
 
 HARNESS = r"""
@@ -112,6 +113,23 @@ static void test_pack_cols(int rows, int cols, int extreme)
     for (int t = 0; t < cols; ++t) { bad += sums1[t] != sums2[t]; }
 }
 
+static void test_pack_rows(int rows, int cols, int extreme)
+{
+    int32_t t1[1024], t2[1024];
+    for (int c = 0; c < rows; ++c) {
+        t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
+        if (extreme == 1 && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
+    }
+    for (int i = 0; i < rows * cols; ++i) {
+        x[i] = (extreme && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
+    }
+    bnn_dsa_pack_rows_s32(x, rows, cols, t1, t2, bits1b, bits2b, sums1);
+    bnn_dsa_pack_rows_fast_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
+    for (int c = 0; c < rows; ++c) {
+        bad += bits1b[c] != bits1c[c]; bad += bits2b[c] != bits2c[c]; bad += sums1[c] != sums2[c];
+    }
+}
+
 static void test_conv1(int h, int w, int oc, int k, int stride, int pad, int32_t off, int with_prelu)
 {
     bnn_requant_t rq;
@@ -173,6 +191,9 @@ int run_all(uint32_t seed)
     test_pack_cols(77, 5, 1);
     test_pack_cols(16, 256, 0);
     test_pack_cols(45, 8, 2); /* out-of-range values with safe thresholds: the per-value 64-bit path */
+    test_pack_rows(128, 8, 0);
+    test_pack_rows(37, 5, 1);
+    test_pack_rows(45, 32, 2);
     test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
     test_conv1(17, 13, 3, 5, 2, 2, 7000, 1);
     test_conv1(20, 22, 5, 3, 1, 1, 9000, 0);

@@ -27,6 +27,7 @@ FAST_CALLS = {
     "bnn_bdwconv1d_s32": "bnn_bdwconv1d_fast_s32",
     "bnn_bconv2d_s32": "bnn_bconv2d_fast_s32",
     "bnn_dense_s8": "bnn_dense_fast_s8",
+    "bnn_dsa_pack_rows_s32": "bnn_dsa_pack_rows_fast_s32",
 }
 VARIANTS = ("fast", "portable")
 

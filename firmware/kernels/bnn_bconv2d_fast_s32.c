@@ -13,6 +13,42 @@
 #define C_MAX 64
 
 static uint32_t s_a[POS_MAX];
+
+/* m & (x >> n) as one AND with a shifted operand (gcc emits LSR + AND-immediate otherwise) */
+#if defined(__thumb2__)
+#define AND_LSR(m, x, n)                                                                           \
+    ({                                                                                             \
+        uint32_t r_;                                                                               \
+        __asm__("and %0, %1, %2, lsr #" #n : "=r"(r_) : "r"(m), "r"(x));                           \
+        r_;                                                                                        \
+    })
+#else
+#define AND_LSR(m, x, n) ((m) & ((x) >> (n)))
+#endif
+
+/* the first two SWAR steps: 2-bit then 4-bit field sums (nibbles <= 4) */
+#define NIB(x, m1, m2)                                                                             \
+    do {                                                                                           \
+        (x) -= AND_LSR(m1, x, 1);                                                                  \
+        (x) = ((x) & (m2)) + AND_LSR(m2, x, 2);                                                    \
+    } while (0)
+
+/* byte-lane counts of one full row of 5 taps (both planes), added to acc */
+static inline uint32_t row5(const uint32_t *a, const uint32_t *w, uint32_t acc, uint32_t m1, uint32_t m2,
+                            uint32_t m4)
+{
+    uint32_t x0 = a[0] ^ w[0], x1 = a[1] ^ w[1], x2 = a[2] ^ w[2], x3 = a[3] ^ w[3], x4 = a[4] ^ w[4];
+    NIB(x0, m1, m2);
+    NIB(x1, m1, m2);
+    NIB(x2, m1, m2);
+    NIB(x3, m1, m2);
+    NIB(x4, m1, m2);
+    x0 += x1 + x2; /* nibbles <= 12 */
+    x3 += x4;      /* nibbles <= 8 */
+    acc += (x0 & m4) + AND_LSR(m4, x0, 4);
+    acc += (x3 & m4) + AND_LSR(m4, x3, 4);
+    return acc;
+}
 static uint32_t s_w[W_MAX];
 static bnn_frq_t s_rq[C_MAX];
 
@@ -45,11 +81,17 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
             const int32_t n_valid = (ky1 - ky0) * (kx1 - kx0) * in_c;
             const int nx = kx1 - kx0;
             const uint32_t *arow0 = s_a + (iy0 + ky0) * in_w + ix0 + kx0;
+            const uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0f0f0f0fu;
             for (int o = 0; o < out_c; ++o) {
                 const uint32_t *wrow = s_w + o * k * k + ky0 * k + kx0;
                 const uint32_t *arow = arow0;
                 uint32_t acc = 0;
-                for (int ky = ky0; ky < ky1; ++ky, wrow += k, arow += in_w) {
+                if (nx == 5) {
+                    for (int ky = ky0; ky < ky1; ++ky, wrow += k, arow += in_w) {
+                        acc = row5(arow, wrow, acc, m1, m2, m4);
+                    }
+                }
+                for (int ky = ky0; nx != 5 && ky < ky1; ++ky, wrow += k, arow += in_w) {
                     for (int j = 0; j < nx; ++j) {
                         uint32_t x = arow[j] ^ wrow[j];
                         x = x - ((x >> 1) & 0x55555555u);

@@ -27,8 +27,10 @@ typedef struct {
     int32_t a;  /* PReLU slope (Q15) */
 } bnn_frq_t;
 
-static inline void bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
+/* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 33). */
+static inline int bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
 {
+    int all = 1;
     for (int o = 0; o < n; ++o) {
         const int s = rq->s[o];
         c[o].m = rq->m[o];
@@ -40,8 +42,10 @@ static inline void bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
         } else {
             c[o].k = 0;
             c[o].sh = -s;
+            all = 0;
         }
     }
+    return all;
 }
 
 static inline int32_t bnn_frq_qadd(int32_t x, int32_t y)
@@ -53,6 +57,13 @@ static inline int32_t bnn_frq_qadd(int32_t x, int32_t y)
 #else
     return bnn_sat32((int64_t)x + (int64_t)y);
 #endif
+}
+
+/* bnn_frq_requant for a channel known to have S >= 33 */
+static inline int32_t bnn_frq_requant33(int32_t acc, const bnn_frq_t *c)
+{
+    const int32_t hi = (int32_t)(((int64_t)acc * (int64_t)c->m) >> 32);
+    return bnn_frq_qadd((hi + c->k) >> c->sh, c->b);
 }
 
 /* sat32(rshr64(acc * M, S) + B) */

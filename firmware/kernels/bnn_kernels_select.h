@@ -90,6 +90,10 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
 void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q, int n_out,
                        const bnn_requant_t *rq, int32_t *out);
 
+/* bnn_dsa_pack_rows_s32's arguments and results, faster (32-bit path where exact). */
+void bnn_dsa_pack_rows_fast_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
+                                uint32_t *bits1, uint32_t *bits2, int64_t *sums);
+
 #ifdef __cplusplus
 }
 #endif
