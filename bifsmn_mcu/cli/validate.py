@@ -76,6 +76,7 @@ def validate(
     no_progress: bool,
 ) -> None:
     """Accuracy, bit-exact agreement with the host simulation, cycles and memory, measured on the device."""
+    from ..codegen.errors import CodegenError
     from ..model.default import resolve_model
     from ..model.errors import IRError
     from ..simulate.host import SimulationError
@@ -112,7 +113,15 @@ def validate(
         raise click.ClickException(
             f"{err}. Results so far are in {target}; restart the device and rerun with --resume {target}"
         ) from err
-    except (IRError, InputError, ResultsError, ValidationError, SimulationError, ToolchainError) as err:
+    except (
+        CodegenError,
+        IRError,
+        InputError,
+        ResultsError,
+        ValidationError,
+        SimulationError,
+        ToolchainError,
+    ) as err:
         raise click.ClickException(str(err)) from err
     click.echo(out.markdown)
     click.echo(f"report: {', '.join(str(f) for f in out.files)}; results: {out.results}")
