@@ -128,3 +128,22 @@ def test_per_path_bn_exists_only_where_the_path_runs():
 def test_configs_are_valid_json_objects():
     for p in CONFIG_DIR.glob("*.json"):
         assert isinstance(json.loads(p.read_text()), dict), p
+
+
+def test_haar_dwt_preserves_energy_and_fid_vanishes_on_equal_features():
+    from bifsmn_mcu.training.distill import fid_loss, haar_dwt2, hed_loss
+
+    x = torch.randn(3, 128, 8, dtype=torch.float64)
+    parts = haar_dwt2(x)
+    assert all(p.shape == (3, 64, 4) for p in parts)
+    assert torch.allclose(sum(p.pow(2).sum() for p in parts), x.pow(2).sum())
+    const = torch.full((1, 4, 4), 3.0)
+    ll, lh, hl, hh = haar_dwt2(const)
+    assert (
+        torch.allclose(ll, torch.full_like(ll, 6.0))
+        and lh.abs().max() == hl.abs().max() == hh.abs().max() == 0
+    )
+    blocks = {3: x, 7: 2 * x}
+    assert fid_loss(blocks, blocks).item() < 1e-12
+    assert fid_loss(blocks, {3: torch.randn_like(x), 7: x}).item() > 0.1
+    assert hed_loss(blocks, {3: torch.randn_like(x), 7: x}).item() > 0.1

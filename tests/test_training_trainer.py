@@ -29,7 +29,7 @@ def _tiny(shared_data: Path, tmp_path: Path, name: str = "bifsmnv2", epochs: int
             "root": str(shared_data / "speech_commands_v0.02_part"),
             "noise": None,
             "copies": 1,
-            "max_clips": 48,
+            "max_clips": 32,
             "cache": str(tmp_path / "cache"),
             "extra_train": [],
         }
@@ -114,3 +114,16 @@ def test_ddp_two_process_gloo_step(shared_data, tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     rows = _rows(tmp_path / "ddp")
     assert rows[0]["world"] == 2 and rows[0]["epoch"] == 1
+
+
+@pytest.mark.data
+def test_custom_vocabulary_fsdd(shared_data, tmp_path):
+    cfg = load_config("fsdd")
+    cfg["data"].update({"root": str(shared_data / "fsdd"), "noise": None, "copies": 1, "max_clips": 40,
+                        "cache": str(tmp_path / "cache")})  # fmt: skip
+    cfg["train"].update({"epochs": 1, "batch_size": 16})
+    train(cfg, tmp_path / "fsdd", progress=False, log=lambda *_: None)
+    model, ck = load_model(tmp_path / "fsdd" / "last.pt")
+    assert ck["labels"] == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    assert model.classifier.out_features == 10
+    assert set(_rows(tmp_path / "fsdd")[0]["dev"]) == {"1", "1/2", "1/4", "1/8"}

@@ -20,22 +20,28 @@ def haar_dwt2(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor
     return ll, lh, hl, hh
 
 
-def _attention_distance(s: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch of ``|| Q_s/||Q_s|| - Q_t/||Q_t|| ||_2`` with ``Q = A^2`` flattened per sample."""
-    qs = F.normalize(s.pow(2).flatten(1), dim=1)
-    qt = F.normalize(t.pow(2).flatten(1), dim=1)
-    return (qs - qt).norm(dim=1).mean()
+def _attention(a: torch.Tensor) -> torch.Tensor:
+    """``Q / ||Q||`` with ``Q = A^2`` flattened per sample."""
+    return F.normalize(a.pow(2).flatten(1), dim=1)
 
 
-def fid_loss(student_blocks: dict, teacher_blocks: dict) -> torch.Tensor:
+def fid_parts(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised attention maps of the low (LL) and high (LH, HL, HH) Haar parts of a block output."""
+    ll, *high = haar_dwt2(x)
+    return _attention(ll), _attention(torch.cat(high, 1))
+
+
+def fid_loss(student_blocks: dict, teacher_blocks: dict, teacher_parts: dict | None = None) -> torch.Tensor:
     """Frequency Independent Distillation over the blocks the student ran: low (LL) and high
-    (LH, HL, HH) parts compared separately."""
+    (LH, HL, HH) parts compared separately, ``|| Q_s/||Q_s|| - Q_t/||Q_t|| ||_2`` averaged over the batch.
+
+    ``teacher_parts`` (``{i: fid_parts(teacher block i)}``) lets several paths share the teacher's side.
+    """
     total = 0.0
     for i, s in student_blocks.items():
-        t = teacher_blocks[i].detach()
-        sl, *sh = haar_dwt2(s)
-        tl, *th = haar_dwt2(t)
-        total = total + _attention_distance(sl, tl) + _attention_distance(torch.cat(sh, 1), torch.cat(th, 1))
+        tl, th = teacher_parts[i] if teacher_parts is not None else fid_parts(teacher_blocks[i].detach())
+        sl, sh = fid_parts(s)
+        total = total + (sl - tl).norm(dim=1).mean() + (sh - th).norm(dim=1).mean()
     return total
 
 

@@ -27,7 +27,7 @@ from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
 from .checkpoint import read_checkpoint, save_checkpoint
 from .data import build_featuresets, mask_batch
-from .distill import fid_loss, hed_loss, logit_mse
+from .distill import fid_loss, fid_parts, hed_loss, logit_mse
 from .evaluation import accuracy_per_path, eval_paths
 from .models import build_model
 from .models.factory import init_student_from_teacher
@@ -72,10 +72,12 @@ def batch_loss(
 ) -> tuple[torch.Tensor, dict]:
     """Sum over paths of ``w * (CE + distill_weight * (FID or HED + logit MSE))``; returns (loss, outputs)."""
     res = net(x, paths)
-    tout = None
+    tout, tparts = None, None
     if teacher is not None and dcfg["method"] != "none":
         with torch.no_grad():
             tout = teacher(x)["1"]
+            if dcfg["method"] == "fid":
+                tparts = {i: fid_parts(b) for i, b in tout["blocks"].items()}
     loss = 0.0
     for w in paths:
         o = res[w]
@@ -83,7 +85,7 @@ def batch_loss(
         if tout is not None:
             d = 0.0
             if dcfg["method"] == "fid":
-                d = d + fid_loss(o["blocks"], tout["blocks"])
+                d = d + fid_loss(o["blocks"], tout["blocks"], tparts)
             elif dcfg["method"] == "hed":
                 d = d + hed_loss(o["blocks"], tout["blocks"])
             if dcfg.get("logit", True) and dcfg["method"] != "hed":

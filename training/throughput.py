@@ -1,0 +1,72 @@
+"""Training throughput per variant: clips/s (wall) and clips per CPU-second of full training steps.
+
+``python -m bifsmn_mcu.training.throughput [--steps 5] [--batch 64] [--threads 1]`` runs, for every shipped
+config, forward + loss (with the teacher forward when it distils) + backward + AdamW on random int16-range
+feature batches. CPU-seconds are less sensitive than wall time to other jobs on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from .config import CONFIG_DIR, load_config
+from .models import build_model
+from .trainer import batch_loss, make_optimizer
+
+
+def measure(name: str, steps: int = 5, batch: int = 64) -> dict:
+    cfg = load_config(name)
+    n_classes = 10 if cfg["data"].get("source") == "fsdd" else 12
+    model = build_model(cfg["model"], n_classes)
+    model.norm.set(9000, 2000.0)
+    teacher = None
+    if cfg["distill"]["method"] != "none":
+        teacher = build_model({"kind": "teacher"}, n_classes).eval()
+        teacher.norm.set(9000, 2000.0)
+    paths = tuple(cfg["train"]["paths"]) if cfg["model"].get("kind") == "student" else ("1",)
+    weights = dict(zip(cfg["train"]["paths"], cfg["train"]["path_weights"], strict=True))
+    weights = {w: weights.get(w, 1.0) for w in paths}
+    opt = make_optimizer(model, cfg["train"])
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(3840, 16000, (batch, 32, 32), generator=g).float()
+    y = torch.arange(batch) % n_classes
+
+    def step() -> None:
+        loss, _ = batch_loss(model, teacher, x, y, paths, weights, cfg["distill"])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    step()  # warm-up
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        step()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    n = steps * batch
+    return {"config": name, "paths": list(paths), "clips_per_s": round(n / wall, 1),
+            "clips_per_cpu_s": round(n / cpu, 1)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("configs", nargs="*", help="config names [default: all shipped]")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    names = args.configs or sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
+    print("| config | paths trained | clips/s (wall) | clips per CPU-second |\n|---|---|---|---|")
+    for name in names:
+        r = measure(name, args.steps, args.batch)
+        print(
+            f"| `{name}` | {', '.join(r['paths'])} | {r['clips_per_s']} | {r['clips_per_cpu_s']} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
