@@ -92,3 +92,28 @@ def test_cli_evaluate_reports_bad_checkpoint_without_traceback(tmp_path):
     )
     assert res.exit_code == 1
     assert "corrupt or truncated" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.data
+def test_cli_evaluate_json_accuracy_per_path(shared_data, tmp_path):
+    import json
+
+    root = tmp_path / "data"
+    for label in ("yes", "no", "_silence_"):
+        (root / label).mkdir(parents=True)
+        for f in sorted((shared_data / "speech_commands_v0.02_part" / label).glob("*.wav"))[:2]:
+            (root / label / f.name).symlink_to(f)
+    save_checkpoint(_ckpt({"kind": "student"}), tmp_path / "s.pt")
+    args = ["evaluate", "--checkpoint", str(tmp_path / "s.pt"), "--data", str(root), "--json"]
+    res = CliRunner().invoke(main, [*args, "--cache", str(tmp_path / "cache")])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["clips"] == 6 and set(out["accuracy"]) == set(WIDTHS)
+    assert all(0.0 <= a <= 1.0 for a in out["accuracy"].values())
+    bad = tmp_path / "other" / "banana"
+    bad.mkdir(parents=True)
+    (bad / "x.wav").symlink_to(next((root / "yes").iterdir()))
+    res = CliRunner().invoke(
+        main, ["evaluate", "--checkpoint", str(tmp_path / "s.pt"), "--data", str(bad.parent)]
+    )
+    assert res.exit_code == 1 and "not classes of" in res.output
