@@ -153,6 +153,7 @@ def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
         "width": width, "width_tag": width_tag(width), "labels": [c_string(x) for x in ir.labels],
         "n_classes": len(ir.labels), "n_mels": fcfg.n_mels, "n_frames": fcfg.n_frames,
         "clip_samples": fcfg.clip_samples, "feat_mean": ir.constants["feat_mean"],
+        "q_act": int(ir.constants["q_act"]), "s2_max": int(ir.constants["s2_max"]),
         "arrays": arrays, "requants": rq, "L": layers, "blocks": block_ctx, "buf": buf,
         "d_model": d_model, "t": t, "positions": positions,
     }

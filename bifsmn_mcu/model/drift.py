@@ -12,7 +12,6 @@ import numpy as np
 
 from . import float_reference as fr
 from . import intref
-from .fold import ONE
 from .ir import ModelIR
 
 
@@ -22,13 +21,15 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 
 def _flip_rate(deploy_layer: dict, ir: ModelIR, name: str, x_float: np.ndarray, axes) -> tuple[float, float]:
     fb1, fb2, _ = fr.dsa(x_float, deploy_layer["t1"], deploy_layer["t2"], axes)
-    xi = np.round(x_float * ONE).astype(np.int64)
-    ib1, ib2, _ = intref.dsa(xi, ir.get(name, "T1"), ir.get(name, "T2"), axes)
+    fmt = intref._fmt(ir)
+    xi = np.round(x_float * fmt["one"]).astype(np.int64)
+    ib1, ib2, _ = intref.dsa(xi, ir.get(name, "T1"), ir.get(name, "T2"), axes, **fmt)
     return float(np.mean(fb1 != ib1)), float(np.mean(fb2 != ib2))
 
 
 def layer_drift(deploy: dict, ir: ModelIR, feats: np.ndarray, width: str = "1") -> list[dict]:
     """One row per layer: accumulated relative error, local relative error, DSA bit flips."""
+    ONE = 1 << int(ir.constants["q_act"])  # noqa: N806
     f = fr.run_layers(deploy, feats, width)
     q = intref.run_layers(ir, feats, width)
     rows = []

@@ -1,14 +1,15 @@
 """Integer reference of the whole network (SPEC §5): the executable spec the generated C equals.
 
 Everything works on a batch: features ``(N, 32, 32)`` int16 -> logits ``(N, n_classes)`` int64
-holding int32 Q12 values. Activations are int64 arrays holding int32 values, channel axis 1.
+holding int32 values in the IR's activation format (``q_act`` of the header, Q16 by default).
+Activations are int64 arrays holding int32 values, channel axis 1.
 The +-1 dot products are computed with float64 matrix products: every operand and partial sum is
 an integer below 2^53, so they are exact (and use BLAS). The C kernels compute the same sums as
 ``n_valid - 2 * popcount((a ^ w) & valid)``.
 
 Rules beyond the one-liners of SPEC §5 (the C does the same):
 - requantize, PReLU (slopes > 1) and residual adds saturate to int32;
-- DSA works in int64 (``x - T1``, ``x - b1 - T2``) and ``s2`` saturates at ``S2_MAX`` (2^20).
+- DSA works in int64 (``x - T1``, ``x - b1 - T2``) and ``s2`` saturates at ``s2_max`` (header).
 """
 
 from __future__ import annotations
@@ -46,16 +47,23 @@ def prelu(y: np.ndarray, A) -> np.ndarray:
     return np.where(y >= 0, y, sat32(rshr(y * _ch(A, y.ndim), 15)))
 
 
-def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...], one: int = ONE,
+        s2_max: int = S2_MAX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Integer dual-scale activation: (+-1 plane 1, +-1 plane 2, s2 with keepdims)."""
     u = x - _ch(T1, x.ndim)
     b1 = np.where(u < 0, -1, 1).astype(np.int64)
-    r = x - b1 * ONE - _ch(T2, x.ndim)
+    r = x - b1 * one - _ch(T2, x.ndim)
     b2 = np.where(r < 0, -1, 1).astype(np.int64)
     n = int(np.prod([x.shape[a] for a in group_axes]))
     total = np.abs(r).sum(axis=group_axes, keepdims=True)
-    s2 = np.minimum((total + n // 2) // n, S2_MAX)
+    s2 = np.minimum((total + n // 2) // n, s2_max)
     return b1, b2, s2
+
+
+def _fmt(ir: ModelIR) -> dict:
+    """The IR's activation format: ``one`` (2^q_act) and ``s2_max``."""
+    c = ir.constants
+    return {"one": 1 << int(c["q_act"]), "s2_max": int(c["s2_max"])}
 
 
 def _exact(x: np.ndarray) -> np.ndarray:
@@ -106,7 +114,7 @@ def conv1(ir: ModelIR, feats: np.ndarray) -> np.ndarray:
 
 
 def _binary_out(ir: ModelIR, name: str, d1, d2, s2, roles=None) -> np.ndarray:
-    acc = d1 * ONE + s2 * d2
+    acc = d1 * _fmt(ir)["one"] + s2 * d2
     arr = roles or {r: ir.get(name, r) for r in ("M", "S", "B", "A")}
     return prelu(requantize(acc, arr["M"], arr["S"], arr["B"]), arr["A"])
 
@@ -116,7 +124,7 @@ def conv2(ir: ModelIR, h1: np.ndarray) -> np.ndarray:
     lay = ir.layer("conv2")
     k = lay["kernel"]
     c_in = lay["in_shape"][0]
-    b1, b2, s2 = dsa(h1, ir.get("conv2", "T1"), ir.get("conv2", "T2"), (1, 2, 3))
+    b1, b2, s2 = dsa(h1, ir.get("conv2", "T1"), ir.get("conv2", "T2"), (1, 2, 3), **_fmt(ir))
     w = signs_from_bits(ir.get("conv2", "W")[..., None], c_in)  # (O, k*k, C)
     w = w.reshape(w.shape[0], k, k, c_in).transpose(0, 3, 1, 2)
     d1 = conv2d_pm1(b1, w, lay["stride"], lay["pad"])
@@ -127,7 +135,7 @@ def conv2(ir: ModelIR, h1: np.ndarray) -> np.ndarray:
 def bdense(ir: ModelIR, name: str, x: np.ndarray, roles=None) -> np.ndarray:
     """Binary 1x1 conv / per-frame linear: x (N, C, T) -> (N, O, T) after requantize + PReLU."""
     n_in = ir.layer(name)["in_shape"][0]
-    b1, b2, s2 = dsa(x, ir.get(name, "T1"), ir.get(name, "T2"), (1,))
+    b1, b2, s2 = dsa(x, ir.get(name, "T1"), ir.get(name, "T2"), (1,), **_fmt(ir))
     w = signs_from_bits(ir.get(name, "W"), n_in)
     return _binary_out(ir, name, dense_pm1(b1, w), dense_pm1(b2, w), s2, roles)
 
@@ -141,7 +149,7 @@ def mem(ir: ModelIR, i: int, p: np.ndarray) -> np.ndarray:
     """Memory block i with its residual: p (N, 128, T) -> m."""
     name = f"block{i}.mem"
     lay = ir.layer(name)
-    b1, b2, s2 = dsa(p, ir.get(name, "T1"), ir.get(name, "T2"), (2,))
+    b1, b2, s2 = dsa(p, ir.get(name, "T1"), ir.get(name, "T2"), (2,), **_fmt(ir))
     w = signs_from_bits(ir.get(name, "W")[:, None], lay["kernel"])
     d1 = dwconv1d_pm1(b1, w, lay["pad"])
     d2 = dwconv1d_pm1(b2, w, lay["pad"])
@@ -165,7 +173,7 @@ def block(ir: ModelIR, i: int, p: np.ndarray, width: str) -> np.ndarray:
 
 
 def classifier(ir: ModelIR, p: np.ndarray) -> np.ndarray:
-    """p (N, 128, T) -> logits (N, n_classes), int32 Q12."""
+    """p (N, 128, T) -> logits (N, n_classes), int32 in the activation format."""
     shift = ir.layer("classifier")["in_shift"]
     v = np.clip(rshr(p.reshape(p.shape[0], -1), shift), -32768, 32767)
     q = ir.get("classifier", "q").astype(np.float64)
@@ -193,7 +201,7 @@ def run_layers(ir: ModelIR, feats: np.ndarray, width: str = "1") -> dict[str, np
 def logits(
     ir: ModelIR, feats: np.ndarray, width: str = "1", batch: int = 256, progress: bool = False
 ) -> np.ndarray:
-    """int16 features (N, 32, 32) -> int64 logits (N, n_classes) (int32 Q12 values)."""
+    """int16 features (N, 32, 32) -> int64 logits (N, n_classes) (int32 values, Q ``q_act``)."""
     feats = np.asarray(feats)
     single = feats.ndim == 2
     if single:

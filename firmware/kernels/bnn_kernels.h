@@ -3,7 +3,7 @@
  *
  * The numpy integer reference (bifsmn_mcu/model/intref.py) is the spec: every kernel here
  * computes exactly the same integers. Conventions (SPEC.md section 5):
- *   - activations are int32 in Q12 (BNN_ONE = 4096), stored channel-major: x[c * n_cols + t];
+ *   - activations are int32 in Q16 (BNN_ONE = 65536), stored channel-major: x[c * n_cols + t];
  *   - binary values are packed into uint32 words, LSB first, bit 1 = negative, padding bits 0;
  *   - a +-1 dot product over n valid bits is  n - 2 * popcount((a ^ w) & valid);
  *   - requantize: y = sat32(rshr(acc * M[o], S[o]) + B[o]) with an int64 product, 1 <= S <= 62;
@@ -19,9 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BNN_Q_ACT 12
+/* Activation format; the generated model checks that it matches the model IR's. With at most 400
+ * binary inputs, d1 * BNN_ONE + s2 * d2 stays inside int32 (400 * (2^16 + 2^22) < 2^31). */
+#define BNN_Q_ACT 16
 #define BNN_ONE (1 << BNN_Q_ACT)
-#define BNN_S2_MAX (1 << 20) /* the DSA scale s2 saturates here (bounds every accumulator) */
+#define BNN_S2_MAX (1 << 22) /* the DSA scale s2 saturates here (64.0; bounds every accumulator) */
 
 /* ---- inline helpers (shared by the kernels; not kernels themselves) ---- */
 
