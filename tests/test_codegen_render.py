@@ -106,3 +106,21 @@ def test_memory_plan(ir):
     # weights only: 574,976 binary + 12,688 int8 weights -> packed + int8 bytes, >= 25x below float32
     assert p.float32_weight_bytes == 4 * (574976 + 400 + 12288)
     assert p.weight_compression >= 25.0
+
+
+def test_kernel_header_format_matches_folding():
+    from bifsmn_mcu.model.fold import Q_ACT, S2_MAX
+    from bifsmn_mcu.resources import firmware_dir
+
+    h = (firmware_dir() / "kernels" / "bnn_kernels.h").read_text()
+    assert re.search(rf"#define BNN_Q_ACT {Q_ACT}\b", h)
+    assert re.search(rf"#define BNN_S2_MAX \(1 << {S2_MAX.bit_length() - 1}\)", h)
+
+
+def test_ir_of_another_activation_format_is_refused(ir):
+    import copy
+
+    old = copy.deepcopy(ir)
+    old.header["constants"]["q_act"] = 12
+    with pytest.raises(CodegenError, match="Q12 activations"):
+        render_model(old, "1", "kws")

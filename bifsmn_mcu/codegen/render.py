@@ -93,11 +93,24 @@ def _layer_arrays(ir: ModelIR, prefix: str, layer: str, roles: dict[str, str]) -
     return {r: array_decl(prefix, f"{_cname(layer)}_{r.lower()}", ir.arrays[a]) for r, a in roles.items()}
 
 
+def check_format(ir: ModelIR) -> None:
+    """The C kernels are compiled for one activation format (``bnn_kernels.h``): the IR must match."""
+    from ..model.fold import Q_ACT, S2_MAX
+
+    q, s2 = int(ir.constants["q_act"]), int(ir.constants["s2_max"])
+    if (q, s2) != (Q_ACT, S2_MAX):
+        raise CodegenError(
+            f"model IR uses Q{q} activations (s2 <= {s2}); the C kernels run Q{Q_ACT} (s2 <= {S2_MAX}): "
+            "re-export the checkpoint with this bifsmn-mcu"
+        )
+
+
 def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
     """Everything the templates need, precomputed (array declarations, shapes, buffer sizes)."""
     check_identifier(prefix)
     if width not in ir.widths:
         raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
+    check_format(ir)
     blocks = ir.blocks(width)
     arrays: list[CArray] = []
     layers: dict[str, dict] = {}
