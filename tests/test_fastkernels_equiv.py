@@ -18,9 +18,10 @@ KERNELS = firmware_dir() / "kernels"
 FAST_SOURCES = ["bnn_bdense_vsparse_s32.c", "bnn_bmm_vsparse_i32.c", "bnn_bmm_vsparse_v7m_i32.c",
                 "bnn_bmm_vsparse_mve_i32.c", "bnn_dsa_pack_cols_fast_s32.c", "bnn_conv2d_fast_s8.c",
                 "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c",
-                "bnn_dsa_pack_rows_fast_s32.c"]
-PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_dsa_pack_rows_s32.c", "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c",
-                    "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
+                "bnn_dsa_pack_rows_fast_s32.c", "bnn_dsa_pack_cols_mve_s32.c", "bnn_bdwconv1d_mve_s32.c",
+                "bnn_bconv2d_mve_s32.c"]
+PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_dsa_pack_rows_s32.c",
+                    "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c", "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
 
 HARNESS = r"""
 #include <stdint.h>
@@ -39,6 +40,7 @@ static int16_t img[1024];
 static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
+static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
 {
@@ -47,6 +49,7 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         s[o] = (int8_t)rnd_range(s_lo, 45);
         b[o] = rnd_range(-40000, 40000);
         a[o] = rnd_range(-8000, 32767);
+        if (rnd() % 4 == 0) { s[o] = 32; } /* the S == 32 rounding of the vector paths */
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
@@ -88,7 +91,7 @@ static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu
     rand_bits(a1, T, n_in); rand_bits(a2, T, n_in); rand_bits(wrow, n_out, n_in);
     pack_fast(wrow, n_in, n_out, wfast);
     for (int t = 0; t < T; ++t) { s2v[t] = rnd_range(0, BNN_S2_MAX); }
-    rand_rq(n_out, with_prelu, &rq, 20);
+    rand_rq(n_out, with_prelu, &rq, (g_toggle++ & 1) ? 32 : 20);
     for (int i = 0; i < n_out * T; ++i) { res[i] = (int32_t)rnd() >> (rnd() % 8 == 0 ? 0 : 6); }
     bnn_bdense_s32(a1, a2, n_in, T, s2v, wrow, n_out, &rq, with_res ? res : 0, out1);
     bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, with_res ? res : 0, out2);
@@ -107,10 +110,20 @@ static void test_pack_cols(int rows, int cols, int extreme)
     }
     memset(bits1b, 0, sizeof bits1b); memset(bits1c, 0, sizeof bits1c);
     bnn_dsa_pack_cols_s32(x, rows, cols, t1, t2, bits1b, bits2b, sums1);
-    bnn_dsa_pack_cols_fast_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
     const int words = (rows + 31) / 32;
-    for (int i = 0; i < cols * words; ++i) { bad += bits1b[i] != bits1c[i]; bad += bits2b[i] != bits2c[i]; }
-    for (int t = 0; t < cols; ++t) { bad += sums1[t] != sums2[t]; }
+    for (int pass = 0; pass < 2; ++pass) {
+        memset(bits1c, 0, sizeof bits1c);
+        if (pass == 0) {
+            bnn_dsa_pack_cols_fast_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
+        } else {
+            bnn_dsa_pack_cols_sel_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
+        }
+        for (int i = 0; i < cols * words; ++i) {
+            bad += bits1b[i] != bits1c[i];
+            bad += bits2b[i] != bits2c[i];
+        }
+        for (int t = 0; t < cols; ++t) { bad += sums1[t] != sums2[t]; }
+    }
 }
 
 static void test_pack_rows(int rows, int cols, int extreme)
@@ -149,10 +162,12 @@ static void test_dw(int ch, int T, int k, int pad, int with_res)
     for (int c = 0; c < ch; ++c) { s2v[c % 64] = rnd_range(0, BNN_S2_MAX); }
     int32_t s2c[512];
     for (int c = 0; c < ch; ++c) { s2c[c] = rnd_range(0, BNN_S2_MAX); }
-    rand_rq(ch, 1, &rq, 20);
+    rand_rq(ch, 1, &rq, (g_toggle++ & 1) ? 32 : 20);
     for (int i = 0; i < ch * T; ++i) { res[i] = (int32_t)rnd() >> 4; }
     bnn_bdwconv1d_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out1);
     bnn_bdwconv1d_fast_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    cmp(out1, out2, ch * T);
+    bnn_bdwconv1d_sel_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
     cmp(out1, out2, ch * T);
 }
 
@@ -161,10 +176,12 @@ static void test_bconv(int h, int w, int ic, int oc, int k, int stride, int pad)
     bnn_requant_t rq;
     rand_bits(a1, h * w, ic); rand_bits(a2, h * w, ic); rand_bits(wrow, oc * k * k, ic);
     const int32_t s2 = rnd_range(0, BNN_S2_MAX);
-    rand_rq(oc, 1, &rq, 20);
+    rand_rq(oc, 1, &rq, (g_toggle++ & 1) ? 32 : 20);
     const int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
     bnn_bconv2d_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out1);
     bnn_bconv2d_fast_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out2);
+    cmp(out1, out2, oc * oh * ow);
+    bnn_bconv2d_sel_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out2);
     cmp(out1, out2, oc * oh * ow);
 }
 
@@ -183,6 +200,8 @@ int run_all(uint32_t seed)
 {
     g_rng = seed;
     bad = 0;
+    g_toggle = 0;
+    test_bdense(256, 8, 128, 1, 1);
     test_bdense(256, 8, 128, 1, 1);
     test_bdense(77, 3, 37, 0, 1);
     test_bdense(131, 2, 100, 1, 0);
@@ -191,6 +210,7 @@ int run_all(uint32_t seed)
     test_pack_cols(77, 5, 1);
     test_pack_cols(16, 256, 0);
     test_pack_cols(45, 8, 2); /* out-of-range values with safe thresholds: the per-value 64-bit path */
+    test_pack_cols(77, 12, 0);
     test_pack_rows(128, 8, 0);
     test_pack_rows(37, 5, 1);
     test_pack_rows(45, 32, 2);
@@ -198,9 +218,13 @@ int run_all(uint32_t seed)
     test_conv1(17, 13, 3, 5, 2, 2, 7000, 1);
     test_conv1(20, 22, 5, 3, 1, 1, 9000, 0);
     test_dw(128, 8, 5, 2, 1);
+    test_dw(128, 8, 5, 2, 1);
     test_dw(37, 5, 5, 2, 0);
     test_dw(19, 11, 3, 1, 1);
+    test_dw(130, 8, 5, 2, 1); /* a multiple-of-4 body and a scalar tail */
     test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bconv(11, 9, 15, 8, 5, 2, 2);
     test_bconv(9, 11, 13, 7, 5, 2, 2);
     test_bconv(7, 9, 5, 3, 3, 1, 1);
     test_dense(1024, 12, 4);
@@ -278,4 +302,6 @@ def test_fast_equals_portable_m55(tmp_path):
     elf = build_firmware([main, *_sources(tmp_path)], tmp_path / "equiv55.elf", cpu="m55")
     run = run_counted(elf, "m55", build_plugin(tmp_path / "plugin"), timeout=300)
     assert run.exit_code == 0
-    assert run.per_function.get("bnn_bmm_vsparse_mve_i32", 0) > 0
+    for kernel in ("bnn_bmm_vsparse_mve_i32", "bnn_dsa_pack_cols_mve_s32", "bnn_bdwconv1d_mve_s32",
+                   "bnn_bconv2d_mve_s32"):
+        assert run.per_function.get(kernel, 0) > 1000, kernel  # the vector bodies ran, not only fallbacks

@@ -22,10 +22,10 @@ PREFIX = "kws"
 # portable kernel -> optimised kernel with the same arguments (bdense: weights in the fast layout)
 FAST_CALLS = {
     "bnn_bdense_s32": "bnn_bdense_vsparse_s32",
-    "bnn_dsa_pack_cols_s32": "bnn_dsa_pack_cols_fast_s32",
+    "bnn_dsa_pack_cols_s32": "bnn_dsa_pack_cols_sel_s32",  # Helium variant on M55
     "bnn_conv2d_s8": "bnn_conv2d_fast_s8",
-    "bnn_bdwconv1d_s32": "bnn_bdwconv1d_fast_s32",
-    "bnn_bconv2d_s32": "bnn_bconv2d_fast_s32",
+    "bnn_bdwconv1d_s32": "bnn_bdwconv1d_sel_s32",  # Helium variant on M55
+    "bnn_bconv2d_s32": "bnn_bconv2d_sel_s32",  # Helium variant on M55
     "bnn_dense_s8": "bnn_dense_fast_s8",
     "bnn_dsa_pack_rows_s32": "bnn_dsa_pack_rows_fast_s32",
 }

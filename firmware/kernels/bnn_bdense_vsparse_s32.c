@@ -14,6 +14,62 @@
 static int32_t s_d[2][BNN_BMM_MAX_OUT];
 static bnn_frq_t s_rq[BNN_BMM_MAX_OUT];
 
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+/* Helium output transform, four channels per vector, the constants as separate arrays:
+ * VMULH gives the product's high word, VSHL by -(S-32) the arithmetic shift, VQADD the
+ * saturating bias / residual adds; PReLU (y * A + 2^14) >> 15 is VQRDMULH(y, A << 16) (exact for
+ * |A| < 2^15, checked), selected for the negative lanes. Outputs are strided: scatter/gather. */
+static int32_t s_vm[BNN_BMM_MAX_OUT], s_vk[BNN_BMM_MAX_OUT], s_vsh[BNN_BMM_MAX_OUT], s_vb[BNN_BMM_MAX_OUT],
+    s_va[BNN_BMM_MAX_OUT];
+
+static int prepare_vec(int n_out, int prelu)
+{
+    for (int o = 0; o < n_out; ++o) {
+        if (s_rq[o].sh <= 0 || (prelu && (s_rq[o].a >= 32768 || s_rq[o].a <= -32768))) {
+            return 0;
+        }
+        s_vm[o] = s_rq[o].m;
+        s_vk[o] = s_rq[o].k;
+        s_vsh[o] = -s_rq[o].sh;
+        s_vb[o] = s_rq[o].b;
+        s_va[o] = (int32_t)((uint32_t)s_rq[o].a << 16);
+    }
+    return 1;
+}
+
+static void transform_vec(int n_out, int n_frames, int32_t s2t, int32_t *op, const int32_t *rp, int prelu)
+{
+    const uint32x4_t lanes = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)n_frames);
+    int o = 0;
+    for (; o + 4 <= n_out; o += 4) {
+        const int32x4_t d1 = vldrwq_s32(s_d[0] + o), d2 = vldrwq_s32(s_d[1] + o);
+        const int32x4_t acc = vmlaq_n_s32(vshlq_n_s32(d1, BNN_Q_ACT), d2, s2t);
+        int32x4_t y = vaddq_s32(vmulhq_s32(acc, vldrwq_s32(s_vm + o)), vldrwq_s32(s_vk + o));
+        y = vqaddq_s32(vshlq_s32(y, vldrwq_s32(s_vsh + o)), vldrwq_s32(s_vb + o));
+        if (prelu) {
+            y = vpselq_s32(vqrdmulhq_s32(y, vldrwq_s32(s_va + o)), y, vcmpltq_n_s32(y, 0));
+        }
+        const uint32x4_t off = vaddq_n_u32(lanes, (uint32_t)(o * n_frames));
+        if (rp != NULL) {
+            y = vqaddq_s32(y, vldrwq_gather_shifted_offset_s32(rp, off));
+        }
+        vstrwq_scatter_shifted_offset_s32(op, off, y);
+    }
+    for (; o < n_out; ++o) {
+        const int32_t acc = s_d[0][o] * BNN_ONE + s2t * s_d[1][o];
+        int32_t y = bnn_frq_requant33(acc, &s_rq[o]);
+        if (prelu) {
+            y = bnn_frq_prelu(y, &s_rq[o]);
+        }
+        if (rp != NULL) {
+            y = bnn_frq_qadd(y, rp[o * n_frames]);
+        }
+        op[o * n_frames] = y;
+    }
+}
+#endif
+
 /* One frame's outputs; `fast33`, `prelu` and `res` are constants in each specialised call. */
 static inline void transform(int n_out, int n_frames, int32_t s2t, int32_t *op, const int32_t *rp, int fast33,
                              int prelu)
@@ -44,11 +100,20 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int16_t *colsum = (const int16_t *)(w + (size_t)n_in * (size_t)out_words);
     const int prelu = rq->a != NULL;
     const int fast33 = bnn_frq_prepare(rq, n_out, s_rq);
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+    const int vec = fast33 && prepare_vec(n_out, prelu);
+#endif
     for (int t = 0; t < n_frames; ++t) {
         bnn_bmm_fast_i32(bits1 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[0]);
         bnn_bmm_fast_i32(bits2 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[1]);
         int32_t *op = out + t;
         const int32_t *rp = res != NULL ? res + t : NULL;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+        if (vec) {
+            transform_vec(n_out, n_frames, s2[t], op, rp, prelu);
+            continue;
+        }
+#endif
         if (fast33 && prelu && rp == NULL) {
             transform(n_out, n_frames, s2[t], op, NULL, 1, 1);
         } else if (fast33 && rp != NULL) {

@@ -34,7 +34,7 @@ extern "C" {
 
 /* Largest n_in / n_out the fast kernels accept (static scratch sizes). */
 #define BNN_BMM_MAX_IN 1024
-#define BNN_BMM_MAX_OUT 1024
+#define BNN_BMM_MAX_OUT 512
 
 /* Straightforward definition with inline SWAR popcount, row-major weights
  * (w + o * in_words), the reference the fast kernels must equal. */
@@ -93,6 +93,27 @@ void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q
 /* bnn_dsa_pack_rows_s32's arguments and results, faster (32-bit path where exact). */
 void bnn_dsa_pack_rows_fast_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
                                 uint32_t *bits1, uint32_t *bits2, int64_t *sums);
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+/* Helium: four columns per vector (falls back to the scalar fast kernel when not exact in 32 bits). */
+void bnn_dsa_pack_cols_mve_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
+                               uint32_t *bits1, uint32_t *bits2, int64_t *sums);
+#define bnn_dsa_pack_cols_sel_s32 bnn_dsa_pack_cols_mve_s32
+/* Helium: four channels per vector (scalar fast kernel for what the vector path cannot take). */
+void bnn_bdwconv1d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int n_ch, int n_frames,
+                           const int32_t *s2, const uint32_t *w, int k, int pad, const bnn_requant_t *rq,
+                           const int32_t *res, int32_t *out);
+#define bnn_bdwconv1d_sel_s32 bnn_bdwconv1d_mve_s32
+/* Helium: four output channels per vector (scalar fast kernel otherwise). */
+void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
+                         int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
+                         const bnn_requant_t *rq, int32_t *out);
+#define bnn_bconv2d_sel_s32 bnn_bconv2d_mve_s32
+#else
+#define bnn_bconv2d_sel_s32 bnn_bconv2d_fast_s32
+#define bnn_dsa_pack_cols_sel_s32 bnn_dsa_pack_cols_fast_s32
+#define bnn_bdwconv1d_sel_s32 bnn_bdwconv1d_fast_s32
+#endif
 
 #ifdef __cplusplus
 }
