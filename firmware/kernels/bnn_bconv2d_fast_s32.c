@@ -56,7 +56,8 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
                           int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
                           const bnn_requant_t *rq, int32_t *out)
 {
-    if (in_c > 16 || in_h * in_w > POS_MAX || out_c * k * k > W_MAX || out_c > C_MAX || k > 5) {
+    if (in_c > 16 || in_h * in_w > POS_MAX || out_c * k * k > W_MAX || out_c > C_MAX || k > 5 ||
+        k * k * in_c > BNN_I32_MAX_IN) {
         bnn_bconv2d_s32(bits1, bits2, in_h, in_w, in_c, s2, w, out_c, k, stride, pad, rq, out);
         return;
     }

@@ -27,7 +27,7 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
 {
     const int prelu = rq->a != NULL;
     int ok = in_c <= 16 && in_h * in_w <= POS_MAX && out_c * k * k <= W_MAX && out_c <= C_MAX && k <= 5 &&
-             (out_c & 3) == 0;
+             (out_c & 3) == 0 && k * k * in_c <= BNN_I32_MAX_IN;
     if (ok) {
         (void)bnn_frq_prepare(rq, out_c, s_rq);
     }

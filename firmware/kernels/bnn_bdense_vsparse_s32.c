@@ -99,6 +99,24 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int out_words = (n_out + 31) / 32;
     const int16_t *colsum = (const int16_t *)(w + (size_t)n_in * (size_t)out_words);
     const int prelu = rq->a != NULL;
+    if (n_in > BNN_I32_MAX_IN) { /* acc would leave int32: 64-bit transform */
+        for (int t = 0; t < n_frames; ++t) {
+            bnn_bmm_fast_i32(bits1 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[0]);
+            bnn_bmm_fast_i32(bits2 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[1]);
+            for (int o = 0; o < n_out; ++o) {
+                const int64_t acc = (int64_t)s_d[0][o] * BNN_ONE + (int64_t)s2[t] * s_d[1][o];
+                int32_t y = bnn_requant(acc, rq->m[o], rq->s[o], rq->b[o]);
+                if (prelu) {
+                    y = bnn_prelu(y, rq->a[o]);
+                }
+                if (res != NULL) {
+                    y = bnn_sat_add32(y, res[o * n_frames + t]);
+                }
+                out[o * n_frames + t] = y;
+            }
+        }
+        return;
+    }
     const int fast33 = bnn_frq_prepare(rq, n_out, s_rq);
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
     const int vec = fast33 && prepare_vec(n_out, prelu);

@@ -1,15 +1,16 @@
 /* bnn_dsa_pack_cols_mve_s32 - bnn_dsa_pack_cols_s32 (same arguments, same results) on Helium:
  * four columns per vector; per row one VSUB + VSHR gives the plane-1 bits, r = x - (t2 + ONE) +
  * 2 ONE n1 the plane-2 bits (VSHL by the row's bit position, VORR into the column words), VABS +
- * VADD the |r| sums. Exact in 32 bits when every |x|, |t1|, |t2| < 2^22 and n_rows <= 256 (|r| <
- * 2^23 + 2^12, a sum < 2^31), checked first (VMAXAV); otherwise, or for a column count that is
+ * VADD the |r| sums (unsigned lanes). Exact in 32 bits when every |x|, |t1|, |t2| < LIM and
+ * n_rows <= 256 (|r| < 2^24, a sum < 2^32), checked first (VMAXAV); otherwise, or for a column
+ * count that is
  * not a multiple of 4, the scalar fast kernel runs. */
 #include "bnn_kernels_select.h"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
-#define LIM (1u << 22)
+#define LIM ((1u << 23) - (1u << 17)) /* |r| < 2 LIM + ONE < 2^24: 256 rows sum below 2^32 */
 
 void bnn_dsa_pack_cols_mve_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
                                uint32_t *bits1, uint32_t *bits2, int64_t *sums)

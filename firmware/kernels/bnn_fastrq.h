@@ -6,7 +6,8 @@
  *   rshr64(acc * M, S) = (hi + 2^(S-33)) >> (S-32),  hi = high word of the 64-bit product
  * (the low word cannot carry into the result: adding it moves the quotient by less than one
  * step of 2^(S-32)). S = 32: hi + (lo >= 2^31). S < 32 takes bnn_requant itself.
- * sat32(r + B) is one QADD where the core has it. PReLU: (y * A + 2^14) >> 15 on 64 bits.
+ * sat32(r + B) is one QADD where the core has it. PReLU: sat32((y * A + 2^14) >> 15) on 64 bits.
+ * Callers keep acc = d1 * ONE + s2 * d2 in int32: at most BNN_I32_MAX_IN binary inputs.
  */
 #ifndef BNN_FASTRQ_H
 #define BNN_FASTRQ_H
@@ -18,6 +19,9 @@
 #else
 #define BNN_LIKELY(x) (x)
 #endif
+
+/* d1 * BNN_ONE + s2 * d2 fits int32 for this many binary inputs (s2 <= BNN_S2_MAX) */
+#define BNN_I32_MAX_IN ((int32_t)(0x7fffffffLL / (BNN_ONE + BNN_S2_MAX)))
 
 typedef struct {
     int32_t m;  /* M */
@@ -76,10 +80,10 @@ static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
     return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
 }
 
-/* y >= 0 ? y : rshr64(y * A, 15) */
+/* y >= 0 ? y : sat32(rshr64(y * A, 15)) (saturation only matters for slopes beyond 1.0) */
 static inline int32_t bnn_frq_prelu(int32_t y, const bnn_frq_t *c)
 {
-    return y >= 0 ? y : (int32_t)(((int64_t)y * (int64_t)c->a + 16384) >> 15);
+    return y >= 0 ? y : bnn_sat32(((int64_t)y * (int64_t)c->a + 16384) >> 15);
 }
 
 #endif /* BNN_FASTRQ_H */
