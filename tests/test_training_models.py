@@ -147,3 +147,37 @@ def test_haar_dwt_preserves_energy_and_fid_vanishes_on_equal_features():
     assert fid_loss(blocks, blocks).item() < 1e-12
     assert fid_loss(blocks, {3: torch.randn_like(x), 7: x}).item() > 0.1
     assert hed_loss(blocks, {3: torch.randn_like(x), 7: x}).item() > 0.1
+
+
+def test_bn_calibration_uses_full_path_for_shared_bn_and_own_path_for_thin_bn():
+    import copy
+
+    from bifsmn_mcu.training.calibrate import calibrate_bn
+
+    torch.manual_seed(0)
+    model = build_model({"kind": "student"}, 12)
+    model.norm.set(9000, 2000.0)
+    feats = _feats(16, seed=3).numpy()
+    model.train()
+    model(torch.from_numpy(feats), WIDTHS)  # training mixes the paths into the shared running stats
+    other = copy.deepcopy(model)
+    for blk in other.blocks:  # other running stats and thin-path BNs: must not matter for shared BNs
+        blk.mem_bn.running_mean.normal_()
+        for key, bn in blk.fc2_bn.items():
+            if key != "w1":
+                bn.weight.data.normal_()
+    calibrate_bn(model, feats, batch=8)
+    calibrate_bn(other, feats, batch=8)
+    for a, b in zip(model.blocks, other.blocks, strict=True):
+        assert torch.equal(a.mem_bn.running_mean, b.mem_bn.running_mean)
+        assert torch.equal(a.fc1_bn.running_var, b.fc1_bn.running_var)
+        assert torch.equal(a.fc2_bn["w1"].running_mean, b.fc2_bn["w1"].running_mean)
+    seen: list = []
+    hook = model.blocks[7].fc2_bn["w8"].register_forward_hook(lambda _m, inp, _o: seen.append(inp[0]))
+    with torch.no_grad():
+        model.eval()
+        model(torch.from_numpy(feats), ("1/8",))
+    hook.remove()
+    # the 1/8 path's own BN holds the statistics of its input with every shared BN frozen (eval)
+    assert torch.allclose(model.blocks[7].fc2_bn["w8"].running_mean, seen[0].mean(dim=(0, 2)), atol=1e-5)
+    assert model.blocks[7].mem_bn.momentum == 0.1

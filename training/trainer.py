@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
+from .calibrate import calibrate_bn, calibration_set
 from .checkpoint import read_checkpoint, save_checkpoint
 from .data import build_featuresets, mask_batch
 from .distill import fid_loss, fid_parts, hed_loss, logit_mse
@@ -220,6 +221,12 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
         "config": cfg,
     }
     clip = float(tr.get("grad_clip", 5.0))
+    n_cal = int(tr.get("bn_calibration", 1024))
+    calib = (
+        calibration_set(train_set.feats, n_cal, seed)
+        if n_cal > 0 and len(getattr(model, "widths", ())) > 1
+        else None
+    )
 
     for epoch in range(start, epochs):
         torch.manual_seed(seed * 100003 + epoch * 101 + rank)
@@ -265,6 +272,8 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
         bar.close()
         train_time = time.time() - t0
         if rank == 0:
+            if calib is not None:  # re-estimate BN statistics per path (see calibrate.py)
+                calibrate_bn(model, calib)
             acc = accuracy_per_path(model, dev_set.feats[:, 0], dev_set.labels, eval_paths(model))
             row = {
                 "epoch": epoch + 1,
