@@ -17,7 +17,7 @@ PRETRAINED = Path(__file__).resolve().parents[1] / "bifsmn_mcu" / "pretrained"
 NAME = "bifsmnv2_default.pt"
 
 
-def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str) -> str:
+def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
     cfg = ck["config"]
     dev = ck["metrics"]["dev"]
     rows = read_rows(run / "metrics.jsonl")
@@ -45,7 +45,7 @@ def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: st
 ## Data
 Train: the speaker-disjoint train split (80 % of speakers, `bifsmn_mcu.data.split_by_speaker`) of
 `speech_commands_v0.02_part` (70 % of the official v0.02 test speakers) plus the synthetic corpus
-(espeak-ng/flite, `bifsmn-mcu data synth`) in {d.get("extra_train")}: {rows[-1].get("train_clips", "?")}
+(espeak-ng/flite, `bifsmn-mcu data synth`, {", ".join(Path(x).name for x in d.get("extra_train", []))}): {rows[-1].get("train_clips", "?")}
 training clips in all; {d["copies"]} augmented copies per clip
 (gain, speed, shift, background noise) through the front end, one time + one frequency mask per batch.
 Dev: the other 20 % of speakers ({rows[-1].get("dev_clips", "?")} clips), never trained on. The 30 %
@@ -57,7 +57,9 @@ Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. Student initialised f
 weight decay {tr["weight_decay"]},
 thresholds and LPB alphas at {tr["slow_lr"]}x lr; paths {tr["paths"]} trained jointly with weights
 {tr["path_weights"]}; loss per path `w * (CE + {cfg["distill"]["weight"]} * (FID + logit MSE))`.
-Selected epoch: {ck["epoch"]} (best full-path dev accuracy with full >= 1/2 >= 1/4).
+Selected epoch: {ck["epoch"]} of the {len(rows)} run when shipped (best full-path dev accuracy with
+full >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips).
+{note}
 
 ## Dev accuracy (%)
 | model | width 1 | 1/2 | 1/4 | 1/8 |
@@ -78,11 +80,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint", default="best.pt")
     ap.add_argument("--out", type=Path, default=PRETRAINED)
     ap.add_argument("--command", default="", help="the commands that reproduce the run (for the card)")
+    ap.add_argument("--note", default="", help="free text for the card (run history, caveats)")
     args = ap.parse_args(argv)
     ck = read_checkpoint(args.run / args.checkpoint)
     args.out.mkdir(parents=True, exist_ok=True)
     path = save_checkpoint(strip(ck), args.out / NAME)
-    (args.out / "MODEL_CARD.md").write_text(_card(ck, args.run, args.teacher_run, path, args.command))
+    (args.out / "MODEL_CARD.md").write_text(
+        _card(ck, args.run, args.teacher_run, path, args.command, args.note)
+    )
     print(json.dumps({"checkpoint": str(path), "bytes": path.stat().st_size, "epoch": ck["epoch"],
                       "dev": ck["metrics"]["dev"]}))  # fmt: skip
 
