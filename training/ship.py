@@ -30,6 +30,7 @@ def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: st
         t_line = f"| FP teacher (D-FSMN) | {100 * t['dev']['1']:.2f} | | | |\n"
     acc = " | ".join(f"{100 * dev[w]:.2f}" for w in ("1", "1/2", "1/4", "1/8"))
     tr, d = cfg["train"], cfg["data"]
+    extra = ", ".join(Path(x).name for x in d.get("extra_train", []))
     return f"""# Model card: `{NAME}` (BiFSMNv2, 12-class keyword spotting)
 
 - **File**: `{NAME}`, {path.stat().st_size / 1e6:.2f} MB, sha256 `{sha}`.
@@ -45,7 +46,7 @@ def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: st
 ## Data
 Train: the speaker-disjoint train split (80 % of speakers, `bifsmn_mcu.data.split_by_speaker`) of
 `speech_commands_v0.02_part` (70 % of the official v0.02 test speakers) plus the synthetic corpus
-(espeak-ng/flite, `bifsmn-mcu data synth`, {", ".join(Path(x).name for x in d.get("extra_train", []))}): {rows[-1].get("train_clips", "?")}
+(espeak-ng/flite, `bifsmn-mcu data synth`, {extra}): {rows[-1].get("train_clips", "?")}
 training clips in all; {d["copies"]} augmented copies per clip
 (gain, speed, shift, background noise) through the front end, one time + one frequency mask per batch.
 Dev: the other 20 % of speakers ({rows[-1].get("dev_clips", "?")} clips), never trained on. The 30 %
