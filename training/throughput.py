@@ -17,6 +17,9 @@ from .models import build_model
 from .trainer import batch_loss, make_optimizer
 
 
+START, END = "<!-- throughput:start -->", "<!-- throughput:end -->"
+
+
 def measure(name: str, steps: int = 5, batch: int = 64) -> dict:
     cfg = load_config(name)
     n_classes = 10 if cfg["data"].get("source") == "fsdd" else 12
