@@ -16,7 +16,6 @@ from .config import CONFIG_DIR, load_config
 from .models import build_model
 from .trainer import batch_loss, make_optimizer
 
-
 START, END = "<!-- throughput:start -->", "<!-- throughput:end -->"
 
 
