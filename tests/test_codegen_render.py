@@ -109,12 +109,13 @@ def test_memory_plan(ir):
 
 
 def test_kernel_header_format_matches_folding():
-    from bifsmn_mcu.model.fold import Q_ACT, S2_MAX
+    from bifsmn_mcu.model.fold import Q_ACT, Q_SLOPE, S2_MAX
     from bifsmn_mcu.resources import firmware_dir
 
     h = (firmware_dir() / "kernels" / "bnn_kernels.h").read_text()
     assert re.search(rf"#define BNN_Q_ACT {Q_ACT}\b", h)
     assert re.search(rf"#define BNN_S2_MAX \(1 << {S2_MAX.bit_length() - 1}\)", h)
+    assert re.search(rf"#define BNN_Q_SLOPE {Q_SLOPE}\b", h)
 
 
 def test_ir_of_another_activation_format_is_refused(ir):

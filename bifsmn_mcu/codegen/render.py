@@ -95,13 +95,13 @@ def _layer_arrays(ir: ModelIR, prefix: str, layer: str, roles: dict[str, str]) -
 
 def check_format(ir: ModelIR) -> None:
     """The C kernels are compiled for one activation format (``bnn_kernels.h``): the IR must match."""
-    from ..model.fold import Q_ACT, S2_MAX
+    from ..model.fold import Q_ACT, Q_SLOPE, S2_MAX
 
-    q, s2 = int(ir.constants["q_act"]), int(ir.constants["s2_max"])
-    if (q, s2) != (Q_ACT, S2_MAX):
+    q, s2, qs = int(ir.constants["q_act"]), int(ir.constants["s2_max"]), int(ir.constants["q_slope"])
+    if (q, s2, qs) != (Q_ACT, S2_MAX, Q_SLOPE):
         raise CodegenError(
-            f"model IR uses Q{q} activations (s2 <= {s2}); the C kernels run Q{Q_ACT} (s2 <= {S2_MAX}): "
-            "re-export the checkpoint with this bifsmn-mcu"
+            f"model IR uses Q{q} activations (s2 <= {s2}, slopes Q{qs}); the C kernels run Q{Q_ACT} "
+            f"(s2 <= {S2_MAX}, slopes Q{Q_SLOPE}): re-export the checkpoint with this bifsmn-mcu"
         )
 
 
@@ -167,6 +167,7 @@ def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
         "n_classes": len(ir.labels), "n_mels": fcfg.n_mels, "n_frames": fcfg.n_frames,
         "clip_samples": fcfg.clip_samples, "feat_mean": ir.constants["feat_mean"],
         "q_act": int(ir.constants["q_act"]), "s2_max": int(ir.constants["s2_max"]),
+        "q_slope": int(ir.constants["q_slope"]),
         "arrays": arrays, "requants": rq, "L": layers, "blocks": block_ctx, "buf": buf,
         "d_model": d_model, "t": t, "positions": positions,
     }

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .bitpack import signs_from_bits
-from .fold import INT32_MAX, INT32_MIN, ONE, S2_MAX
+from .fold import INT32_MAX, INT32_MIN, ONE, Q_SLOPE, S2_MAX
 from .ir import ModelIR
 
 
@@ -42,9 +42,9 @@ def requantize(acc: np.ndarray, M, S, B) -> np.ndarray:
     return sat32(rshr(acc.astype(np.int64) * _ch(M, nd), _ch(S, nd)) + _ch(B, nd))
 
 
-def prelu(y: np.ndarray, A) -> np.ndarray:
-    """``y >= 0 ? y : sat32(rshr(y * A, 15))`` (a slope above 1 can leave int32: it saturates)."""
-    return np.where(y >= 0, y, sat32(rshr(y * _ch(A, y.ndim), 15)))
+def prelu(y: np.ndarray, A, q_slope: int = Q_SLOPE) -> np.ndarray:
+    """``y >= 0 ? y : sat32(rshr(y * A, q_slope))`` (a slope above 1 can leave int32: it saturates)."""
+    return np.where(y >= 0, y, sat32(rshr(y * _ch(A, y.ndim), q_slope)))
 
 
 def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...], one: int = ONE,
@@ -58,6 +58,10 @@ def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...], one: int = ONE,
     total = np.abs(r).sum(axis=group_axes, keepdims=True)
     s2 = np.minimum((total + n // 2) // n, s2_max)
     return b1, b2, s2
+
+
+def _q_slope(ir: ModelIR) -> int:
+    return int(ir.constants.get("q_slope", Q_SLOPE))
 
 
 def _fmt(ir: ModelIR) -> dict:
@@ -110,13 +114,13 @@ def conv1(ir: ModelIR, feats: np.ndarray) -> np.ndarray:
     x = np.asarray(feats, dtype=np.int64)[:, None] - ir.constants["feat_mean"]
     acc = conv2d_pm1(x, q, lay["stride"], lay["pad"])
     y = requantize(acc, ir.get("conv1", "M"), ir.get("conv1", "S"), ir.get("conv1", "B"))
-    return prelu(y, ir.get("conv1", "A"))
+    return prelu(y, ir.get("conv1", "A"), _q_slope(ir))
 
 
 def _binary_out(ir: ModelIR, name: str, d1, d2, s2, roles=None) -> np.ndarray:
     acc = d1 * _fmt(ir)["one"] + s2 * d2
     arr = roles or {r: ir.get(name, r) for r in ("M", "S", "B", "A")}
-    return prelu(requantize(acc, arr["M"], arr["S"], arr["B"]), arr["A"])
+    return prelu(requantize(acc, arr["M"], arr["S"], arr["B"]), arr["A"], _q_slope(ir))
 
 
 def conv2(ir: ModelIR, h1: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@
 #define BNN_Q_ACT 16
 #define BNN_ONE (1 << BNN_Q_ACT)
 #define BNN_S2_MAX (1 << 22) /* the DSA scale s2 saturates here (64.0; bounds every accumulator) */
+#define BNN_Q_SLOPE 15       /* PReLU slopes A */
 
 /* ---- inline helpers (shared by the kernels; not kernels themselves) ---- */
 
@@ -55,7 +56,7 @@ static inline int32_t bnn_requant(int64_t acc, int32_t m, int8_t s, int32_t b)
 
 static inline int32_t bnn_prelu(int32_t y, int32_t a)
 {
-    return y >= 0 ? y : bnn_sat32(bnn_rshr64((int64_t)y * (int64_t)a, 15));
+    return y >= 0 ? y : bnn_sat32(bnn_rshr64((int64_t)y * (int64_t)a, BNN_Q_SLOPE));
 }
 
 static inline int32_t bnn_sat_add32(int32_t a, int32_t b)
