@@ -34,8 +34,8 @@ static uint32_t rnd(void) { g_rng = g_rng * 1664525u + 1013904223u; return g_rng
 static int32_t rnd_range(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
 
 static uint32_t a1[2048], a2[2048], wrow[16384], wfast[20000];
-static int32_t m[512], b[512], a[512], s2v[64], res[8192], out1[8192], out2[8192], x[16384];
-static int8_t s[512], q8[16384];
+static int32_t m[1024], b[1024], a[1024], s2v[64], res[8192], out1[8192], out2[8192], x[16384];
+static int8_t s[1024], q8[16384];
 static int16_t img[1024];
 static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
@@ -206,6 +206,8 @@ int run_all(uint32_t seed)
     test_bdense(77, 3, 37, 0, 1);
     test_bdense(131, 2, 100, 1, 0);
     test_bdense(999, 1, 33, 0, 1);
+    test_bdense(1100, 1, 40, 1, 1); /* beyond BNN_BMM_MAX_IN: the bit-by-bit path */
+    test_bdense(40, 2, 530, 1, 1);  /* beyond BNN_BMM_MAX_OUT */
     test_pack_cols(256, 8, 0);
     test_pack_cols(77, 5, 1);
     test_pack_cols(16, 256, 0);

@@ -135,17 +135,17 @@ def plot(records: Sequence[BenchRecord], path: Path, accuracy: dict[str, float] 
     ax = axes[0][0]
     xs = list(range(len(widths)))
     styles = {"fast": "-", "portable": "--", "float32": ":", "int8": "-."}
-    for core in cores:
+    for ci, core in enumerate(cores):
         for v in variants:
             found = [_find(records, core, w, v) for w in widths]
             ys = [r.instructions_network if r else 0 for r in found]
             if any(ys):
                 ax.plot(xs, [y / 1e6 if y else float("nan") for y in ys], styles.get(v, "-"), marker="o",
-                        label=f"{core} {v}")
+                        color=f"C{ci}", label=f"{core} {v}")
     ax.set_xticks(xs, [f"width {w}" for w in widths])
     ax.set_yscale("log")
     ax.set_ylabel("instructions per inference (M, log)")
-    ax.set_title("network instructions vs width")
+    ax.set_title("network instructions vs width (colour: core, line: variant)")
     ax.legend(fontsize=6, ncol=2)
     if accuracy:
         ax2 = axes[0][1]

@@ -99,12 +99,26 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int out_words = (n_out + 31) / 32;
     const int16_t *colsum = (const int16_t *)(w + (size_t)n_in * (size_t)out_words);
     const int prelu = rq->a != NULL;
-    if (n_in > BNN_I32_MAX_IN) { /* acc would leave int32: 64-bit transform */
+    if (n_in > BNN_I32_MAX_IN || n_out > BNN_BMM_MAX_OUT) { /* acc beyond int32, or beyond the scratch */
         for (int t = 0; t < n_frames; ++t) {
-            bnn_bmm_fast_i32(bits1 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[0]);
-            bnn_bmm_fast_i32(bits2 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[1]);
             for (int o = 0; o < n_out; ++o) {
-                const int64_t acc = (int64_t)s_d[0][o] * BNN_ONE + (int64_t)s2[t] * s_d[1][o];
+                int32_t d1, d2;
+                if (n_out > BNN_BMM_MAX_OUT) { /* one output at a time: column o of the layout */
+                    d1 = d2 = 0;
+                    for (int i = 0; i < n_in; ++i) {
+                        const uint32_t wi = (w[(size_t)i * (size_t)out_words + (size_t)(o >> 5)] >> (o & 31)) & 1u;
+                        d1 += (((bits1[t * words + (i >> 5)] >> (i & 31)) & 1u) ^ wi) ? -1 : 1;
+                        d2 += (((bits2[t * words + (i >> 5)] >> (i & 31)) & 1u) ^ wi) ? -1 : 1;
+                    }
+                } else {
+                    if (o == 0) {
+                        bnn_bmm_fast_i32(bits1 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[0]);
+                        bnn_bmm_fast_i32(bits2 + t * words, 0, 1, n_in, w, colsum, n_out, s_d[1]);
+                    }
+                    d1 = s_d[0][o];
+                    d2 = s_d[1][o];
+                }
+                const int64_t acc = (int64_t)d1 * BNN_ONE + (int64_t)s2[t] * d2;
                 int32_t y = bnn_requant(acc, rq->m[o], rq->s[o], rq->b[o]);
                 if (prelu) {
                     y = bnn_prelu(y, rq->a[o]);

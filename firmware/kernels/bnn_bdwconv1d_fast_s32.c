@@ -6,7 +6,7 @@
 #include "bnn_kernels_select.h"
 
 #define T_MAX 32
-#define C_MAX 512
+#define C_MAX 256
 
 static bnn_frq_t s_rq[C_MAX];
 static uint8_t s_pop8[256];

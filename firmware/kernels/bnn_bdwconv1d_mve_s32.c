@@ -13,7 +13,7 @@
 #include "bnn_fastrq.h"
 
 #define T_MAX 32
-#define C_MAX 512
+#define C_MAX 256
 
 static bnn_frq_t s_rq[C_MAX];
 static int32_t s_vm[C_MAX], s_vk[C_MAX], s_vsh[C_MAX], s_vb[C_MAX], s_va[C_MAX];

@@ -114,6 +114,10 @@ static inline void write_d_q(const uint32x4_t p[8], const int16_t *cs, bnn_vs_li
 void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
                              const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d)
 {
+    if (bnn_vs_too_big(n_in, n_out)) {
+        bnn_vs_slow(a, a_stride, n_vec, n_in, wt, n_out, d);
+        return;
+    }
     const int out_words = (n_out + 31) >> 5;
     for (int v = 0; v < n_vec; ++v) {
         const bnn_vs_list_t info =

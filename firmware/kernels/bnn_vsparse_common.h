@@ -161,4 +161,29 @@ static inline void bnn_vs_write_d_counts(const int32_t cnt[32], int lanes, const
     }
 }
 
+/* Sizes beyond the static scratch (BNN_BMM_MAX_IN / BNN_BMM_MAX_OUT): the definition, bit by bit,
+ * on the column layout (slow, exact). */
+static inline int bnn_vs_too_big(int n_in, int n_out)
+{
+    return n_in > BNN_BMM_MAX_IN || n_out > BNN_BMM_MAX_OUT;
+}
+
+static inline void bnn_vs_slow(const uint32_t *a, size_t a_stride, int n_vec, int n_in, const uint32_t *wt,
+                               int n_out, int32_t *d)
+{
+    const int out_words = (n_out + 31) >> 5;
+    for (int v = 0; v < n_vec; ++v) {
+        const uint32_t *av = a + (size_t)v * a_stride;
+        for (int o = 0; o < n_out; ++o) {
+            int32_t acc = 0;
+            for (int i = 0; i < n_in; ++i) {
+                const uint32_t ai = (av[i >> 5] >> (i & 31)) & 1u;
+                const uint32_t wi = (wt[(size_t)i * (size_t)out_words + (size_t)(o >> 5)] >> (o & 31)) & 1u;
+                acc += (ai ^ wi) ? -1 : 1;
+            }
+            d[(size_t)v * (size_t)n_out + (size_t)o] = acc;
+        }
+    }
+}
+
 #endif /* BNN_VSPARSE_COMMON_H */
