@@ -107,3 +107,14 @@ def test_corrupted_member_bytes(ir, tmp_path):
     raw[mid : mid + 64] = bytes(64)
     with pytest.raises(IRError):
         load_ir(_bad(tmp_path, "c.npz", bytes(raw)))
+
+
+def test_saved_file_is_world_readable(ir, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        p = save_ir(ir, tmp_path / "perm.npz")
+    finally:
+        os.umask(old)
+    assert p.stat().st_mode & 0o777 == 0o644

@@ -106,6 +106,9 @@ def save_ir(ir: ModelIR, path: Path | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, **payload)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a shipped IR must be readable by all
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
