@@ -36,7 +36,8 @@ def read_rows(path: Path) -> list[dict]:
 
 def table(runs: Path, rows_spec: list) -> str:
     head = (
-        "| model | run | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 | wall clips/s (load-dependent) |\n"
+        "| model | run | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 "
+        "| wall clips/s (varies with load) |\n"
         "|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
