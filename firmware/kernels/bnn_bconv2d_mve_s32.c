@@ -32,11 +32,11 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
         (void)bnn_frq_prepare(rq, out_c, s_rq);
     }
     for (int o = 0; ok && o < out_c; ++o) {
-        ok = (!prelu || (s_rq[o].a < 32768 && s_rq[o].a > -32768)) && (s_rq[o].sh > 0 || s_rq[o].sh == -32);
+        ok = (!prelu || (s_rq[o].a < 32768 && s_rq[o].a > -32768)) && s_rq[o].sh >= 0;
         s_vm[o] = s_rq[o].m;
-        s_vk[o] = s_rq[o].k;
-        s_vsh[o] = s_rq[o].sh > 0 ? -s_rq[o].sh : 0;
-        s_v32[o] = s_rq[o].sh == -32;
+        s_vk[o] = s_rq[o].sh > 0 ? (int32_t)(s_rq[o].rnd >> 32) : 0;
+        s_vsh[o] = -s_rq[o].sh;
+        s_v32[o] = s_rq[o].sh == 0;
         s_vb[o] = s_rq[o].b;
         s_va[o] = (int32_t)((uint32_t)s_rq[o].a << 16);
     }

@@ -23,14 +23,21 @@ static bnn_frq_t s_rq[BNN_BMM_MAX_OUT];
 static int32_t s_vm[BNN_BMM_MAX_OUT], s_vk[BNN_BMM_MAX_OUT], s_vsh[BNN_BMM_MAX_OUT], s_vb[BNN_BMM_MAX_OUT],
     s_va[BNN_BMM_MAX_OUT];
 
+static uint32_t s_v32[BNN_BMM_MAX_OUT]; /* 1 where S == 32: the low word's top bit rounds */
+
+static int s_any32;
+
 static int prepare_vec(int n_out, int prelu)
 {
+    s_any32 = 0;
     for (int o = 0; o < n_out; ++o) {
-        if (s_rq[o].sh <= 0 || (prelu && (s_rq[o].a >= 32768 || s_rq[o].a <= -32768))) {
+        s_any32 |= s_rq[o].sh == 0;
+        if (s_rq[o].sh < 0 || (prelu && (s_rq[o].a >= 32768 || s_rq[o].a <= -32768))) {
             return 0;
         }
         s_vm[o] = s_rq[o].m;
-        s_vk[o] = s_rq[o].k;
+        s_vk[o] = s_rq[o].sh > 0 ? (int32_t)(s_rq[o].rnd >> 32) : 0;
+        s_v32[o] = s_rq[o].sh == 0;
         s_vsh[o] = -s_rq[o].sh;
         s_vb[o] = s_rq[o].b;
         s_va[o] = (int32_t)((uint32_t)s_rq[o].a << 16);
@@ -38,14 +45,21 @@ static int prepare_vec(int n_out, int prelu)
     return 1;
 }
 
-static void transform_vec(int n_out, int n_frames, int32_t s2t, int32_t *op, const int32_t *rp, int prelu)
+static inline void transform_vec(int n_out, int n_frames, int32_t s2t, int32_t *op, const int32_t *rp, int prelu,
+                                 int any32)
 {
     const uint32x4_t lanes = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)n_frames);
     int o = 0;
     for (; o + 4 <= n_out; o += 4) {
         const int32x4_t d1 = vldrwq_s32(s_d[0] + o), d2 = vldrwq_s32(s_d[1] + o);
         const int32x4_t acc = vmlaq_n_s32(vshlq_n_s32(d1, BNN_Q_ACT), d2, s2t);
-        int32x4_t y = vaddq_s32(vmulhq_s32(acc, vldrwq_s32(s_vm + o)), vldrwq_s32(s_vk + o));
+        const int32x4_t vm = vldrwq_s32(s_vm + o);
+        int32x4_t y = vaddq_s32(vmulhq_s32(acc, vm), vldrwq_s32(s_vk + o));
+        if (any32) { /* S == 32 lanes round with the low word's top bit */
+            const uint32x4_t rnd = vandq_u32(vshrq_n_u32(vreinterpretq_u32_s32(vmulq_s32(acc, vm)), 31),
+                                             vldrwq_u32(s_v32 + o));
+            y = vaddq_s32(y, vreinterpretq_s32_u32(rnd));
+        }
         y = vqaddq_s32(vshlq_s32(y, vldrwq_s32(s_vsh + o)), vldrwq_s32(s_vb + o));
         if (prelu) {
             y = vpselq_s32(vqrdmulhq_s32(y, vldrwq_s32(s_va + o)), y, vcmpltq_n_s32(y, 0));
@@ -142,7 +156,11 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         const int32_t *rp = res != NULL ? res + t : NULL;
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
         if (vec) {
-            transform_vec(n_out, n_frames, s2[t], op, rp, prelu);
+            if (s_any32) {
+                transform_vec(n_out, n_frames, s2[t], op, rp, prelu, 1);
+            } else {
+                transform_vec(n_out, n_frames, s2[t], op, rp, prelu, 0);
+            }
             continue;
         }
 #endif

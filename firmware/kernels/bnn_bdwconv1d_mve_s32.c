@@ -36,11 +36,11 @@ void bnn_bdwconv1d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int n_c
         (void)bnn_frq_prepare(rq, n_ch, s_rq);
     }
     for (int c = 0; ok && c < n_ch; ++c) {
-        ok = (!prelu || (s_rq[c].a < 32768 && s_rq[c].a > -32768)) && (s_rq[c].sh > 0 || s_rq[c].sh == -32);
+        ok = (!prelu || (s_rq[c].a < 32768 && s_rq[c].a > -32768)) && s_rq[c].sh >= 0;
         s_vm[c] = s_rq[c].m;
-        s_vk[c] = s_rq[c].k;
-        s_vsh[c] = s_rq[c].sh > 0 ? -s_rq[c].sh : 0;
-        s_v32[c] = s_rq[c].sh == -32;
+        s_vk[c] = s_rq[c].sh > 0 ? (int32_t)(s_rq[c].rnd >> 32) : 0;
+        s_vsh[c] = -s_rq[c].sh;
+        s_v32[c] = s_rq[c].sh == 0;
         s_vb[c] = s_rq[c].b;
         s_va[c] = (int32_t)((uint32_t)s_rq[c].a << 16);
     }

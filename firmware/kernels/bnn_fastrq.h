@@ -2,10 +2,11 @@
  * transform of bnn_kernels.h (requantize, PReLU, saturating residual add) computed with 32-bit
  * operations where that is exact, and per-channel constants prepared once per call.
  *
- * For 33 <= S <= 62 and |acc * M| < 2^63 (what export guarantees):
- *   rshr64(acc * M, S) = (hi + 2^(S-33)) >> (S-32),  hi = high word of the 64-bit product
- * (the low word cannot carry into the result: adding it moves the quotient by less than one
- * step of 2^(S-32)). S = 32: hi + (lo >= 2^31). S < 32 takes bnn_requant itself.
+ * For 32 <= S <= 62 and |acc * M| < 2^62 (what export guarantees):
+ *   rshr64(acc * M, S) = ((acc * M + 2^(S-1)) >> 32) >> (S-32)   (floor shifts compose)
+ * i.e. one SMLAL with the 64-bit rounding constant and a 32-bit shift of the high word.
+ * The Helium kernels use the same identity as (hi + 2^(S-33) + [S == 32] (lo >> 31)) >> (S-32).
+ * S < 32 takes bnn_requant itself.
  * sat32(r + B) is one QADD where the core has it. PReLU: sat32((y * A + 2^14) >> 15) on 64 bits.
  * Callers keep acc = d1 * ONE + s2 * d2 in int32: at most BNN_I32_MAX_IN binary inputs.
  */
@@ -24,14 +25,14 @@
 #define BNN_I32_MAX_IN ((int32_t)(0x7fffffffLL / (BNN_ONE + BNN_S2_MAX)))
 
 typedef struct {
-    int32_t m;  /* M */
-    int32_t k;  /* rounding addend to the high word, 2^(S-33) (S >= 33) */
-    int32_t sh; /* S - 32 (>= 1), or -S for the generic path (S <= 32) */
-    int32_t b;  /* B */
-    int32_t a;  /* PReLU slope (Q15) */
+    int32_t m;   /* M */
+    int32_t sh;  /* S - 32 (>= 0) for S >= 32, or -S for the generic path (S < 32) */
+    int64_t rnd; /* 2^(S-1) */
+    int32_t b;   /* B */
+    int32_t a;   /* PReLU slope (Q15) */
 } bnn_frq_t;
 
-/* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 33). */
+/* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 32). */
 static inline int bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
 {
     int all = 1;
@@ -40,11 +41,10 @@ static inline int bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
         c[o].m = rq->m[o];
         c[o].b = rq->b[o];
         c[o].a = rq->a != NULL ? rq->a[o] : 0;
-        if (s >= 33) {
-            c[o].k = (int32_t)(1u << (s - 33));
+        c[o].rnd = (int64_t)1 << (s - 1);
+        if (s >= 32) {
             c[o].sh = s - 32;
         } else {
-            c[o].k = 0;
             c[o].sh = -s;
             all = 0;
         }
@@ -63,19 +63,19 @@ static inline int32_t bnn_frq_qadd(int32_t x, int32_t y)
 #endif
 }
 
-/* bnn_frq_requant for a channel known to have S >= 33 */
+/* bnn_frq_requant for a channel known to have S >= 32: one SMLAL with the rounding constant,
+ * the high word, an arithmetic shift by S - 32 */
 static inline int32_t bnn_frq_requant33(int32_t acc, const bnn_frq_t *c)
 {
-    const int32_t hi = (int32_t)(((int64_t)acc * (int64_t)c->m) >> 32);
-    return bnn_frq_qadd((hi + c->k) >> c->sh, c->b);
+    const int32_t hi = (int32_t)(((int64_t)acc * (int64_t)c->m + c->rnd) >> 32);
+    return bnn_frq_qadd(hi >> c->sh, c->b);
 }
 
 /* sat32(rshr64(acc * M, S) + B) */
 static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
 {
-    if (BNN_LIKELY(c->sh > 0)) {
-        const int32_t hi = (int32_t)(((int64_t)acc * (int64_t)c->m) >> 32);
-        return bnn_frq_qadd((hi + c->k) >> c->sh, c->b);
+    if (BNN_LIKELY(c->sh >= 0)) {
+        return bnn_frq_requant33(acc, c);
     }
     return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
 }
