@@ -70,10 +70,13 @@ def markdown(rep: dict) -> str:
         lines.append(f"- C front end == numpy front end (features): {rep['frontend_identical']}/{rep['n']}")
     t = rep.get("torch")
     if t:
-        lines.append(
-            f"- top-1 agreement with PyTorch: {100 * t['agreement']:.2f} %"
-            + (f" (PyTorch accuracy {100 * t['accuracy']:.2f} %)" if t.get("accuracy") is not None else "")
-        )
+        line = f"- top-1 agreement with PyTorch: {100 * t['agreement']:.2f} %"
+        if t.get("accuracy") is not None:
+            line += f" (PyTorch accuracy {100 * t['accuracy']:.2f} %"
+            if t.get("accuracy_difference_points") is not None:
+                line += f", C - PyTorch {t['accuracy_difference_points']:+.2f} points"
+            line += ")"
+        lines.append(line)
     mem = rep["memory"]
     lines += [
         "",
