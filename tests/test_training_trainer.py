@@ -127,3 +127,11 @@ def test_custom_vocabulary_fsdd(shared_data, tmp_path):
     assert ck["labels"] == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     assert model.classifier.out_features == 10
     assert set(_rows(tmp_path / "fsdd")[0]["dev"]) == {"1", "1/2", "1/4", "1/8"}
+
+
+@pytest.mark.data
+def test_init_checkpoint_of_another_model_is_refused(shared_data, tmp_path):
+    cfg = _tiny(shared_data, tmp_path, epochs=1)
+    cfg["train"]["init_checkpoint"] = cfg["distill"]["teacher"]  # a teacher cannot initialise a student run
+    with pytest.raises(ValueError, match="another model or label set"):
+        train(cfg, tmp_path / "bad", progress=False, log=lambda *_: None)

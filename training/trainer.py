@@ -176,6 +176,11 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
         for p in teacher.parameters():
             p.requires_grad_(False)
     model.norm.set(feat_mean, feat_std)
+    if tr.get("init_checkpoint"):  # fine-tune: start from a trained model of the same kind
+        init = read_checkpoint(tr["init_checkpoint"])
+        if init["model_spec"] != spec or list(init["labels"]) != list(labels):
+            raise ValueError(f"{tr['init_checkpoint']}: another model or label set than this config")
+        model.load_state_dict(init["state_dict"])
     paths = tuple(tr["paths"]) if spec.get("kind", "student") == "student" else ("1",)
     weights = dict(zip(tr["paths"], tr["path_weights"], strict=True)) if paths != ("1",) else {"1": 1.0}
     if spec.get("kind", "student") == "student":

@@ -38,6 +38,7 @@ import click
 @click.option("--out", "out", type=click.Path(), help="run folder [default: runs/<config name>]")
 @click.option("--epochs", type=int, help="override the number of epochs")
 @click.option("--seed", type=int, help="override the seed")
+@click.option("--init", "init", type=click.Path(), help="start from this checkpoint's weights (fine-tuning)")
 @click.option("--resume", is_flag=True, help="continue from OUT/last.pt at its saved epoch")
 @click.option("--quiet", is_flag=True, help="no progress bars")
 def train(
@@ -50,6 +51,7 @@ def train(
     out: str | None,
     epochs: int | None,
     seed: int | None,
+    init: str | None,
     resume: bool,
     quiet: bool,
 ) -> None:
@@ -83,6 +85,8 @@ def train(
         t["epochs"] = epochs
     if seed is not None:
         t["seed"] = seed
+    if init:
+        t["init_checkpoint"] = init
     out_dir = Path(out) if out else Path("runs") / cfg["name"]
     if not Path(d["root"]).exists():
         raise click.ClickException(f"{d['root']}: no such data folder (pass --data DIR)")
