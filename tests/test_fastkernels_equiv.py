@@ -33,8 +33,8 @@ static uint32_t g_rng;
 static uint32_t rnd(void) { g_rng = g_rng * 1664525u + 1013904223u; return g_rng ^ (g_rng >> 15); }
 static int32_t rnd_range(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
 
-static uint32_t a1[2048], a2[2048], wrow[16384], wfast[20000];
-static int32_t m[1024], b[1024], a[1024], s2v[64], res[8192], out1[8192], out2[8192], x[16384];
+static uint32_t a1[2048], a2[2048], wrow[8192], wfast[12000];
+static int32_t m[1024], b[1024], a[1024], s2v[64], res[8192], out1[8192], out2[8192], x[8192];
 static int8_t s[1024], q8[16384];
 static int16_t img[1024];
 static int64_t sums1[1024], sums2[1024];
@@ -163,6 +163,7 @@ static void test_dw(int ch, int T, int k, int pad, int with_res)
     int32_t s2c[512];
     for (int c = 0; c < ch; ++c) { s2c[c] = rnd_range(0, BNN_S2_MAX); }
     rand_rq(ch, 1, &rq, (g_toggle++ & 1) ? 32 : 20);
+    if (g_toggle % 3 == 0) { for (int c = 0; c < ch; ++c) { s[c] = (int8_t)rnd_range(24, 31); } } /* S < 32 */
     for (int i = 0; i < ch * T; ++i) { res[i] = (int32_t)rnd() >> 4; }
     bnn_bdwconv1d_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out1);
     bnn_bdwconv1d_fast_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);

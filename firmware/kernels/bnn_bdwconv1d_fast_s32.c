@@ -43,6 +43,7 @@ void bnn_bdwconv1d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         nv[t] = (int32_t)s_pop8[v];
     }
     bnn_frq_prepare(rq, n_ch, s_rq);
+    bnn_frq_prepare_low(s_rq, n_ch, (int64_t)k * (BNN_ONE + BNN_S2_MAX));
     const int has_prelu = rq->a != NULL;
     for (int c = 0; c < n_ch; ++c) {
         const uint32_t b1 = bits1[c], b2 = bits2[c], wc = w[c];

@@ -30,6 +30,7 @@ typedef struct {
     int64_t rnd; /* 2^(S-1) */
     int32_t b;   /* B */
     int32_t a;   /* PReLU slope (Q15) */
+    int32_t ls;  /* S < 32 with a small enough product: 32 - S (see bnn_frq_prepare_low), else 0 */
 } bnn_frq_t;
 
 /* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 32). */
@@ -42,6 +43,7 @@ static inline int bnn_frq_prepare(const bnn_requant_t *rq, int n, bnn_frq_t *c)
         c[o].b = rq->b[o];
         c[o].a = rq->a != NULL ? rq->a[o] : 0;
         c[o].rnd = (int64_t)1 << (s - 1);
+        c[o].ls = 0;
         if (s >= 32) {
             c[o].sh = s - 32;
         } else {
@@ -71,11 +73,31 @@ static inline int32_t bnn_frq_requant33(int32_t acc, const bnn_frq_t *c)
     return bnn_frq_qadd(hi >> c->sh, c->b);
 }
 
+/* Channels with S < 32 whose |acc| <= acc_bound keeps |acc * M| + 2^(S-1) below 2^(31+S): then
+ * rshr64(acc * M, S) fits int32 and is (hi << (32-S)) | (lo >> S) of acc * M + 2^(S-1). */
+static inline void bnn_frq_prepare_low(bnn_frq_t *c, int n, int64_t acc_bound)
+{
+    for (int o = 0; o < n; ++o) {
+        const int s = -c[o].sh;
+        if (c[o].sh < 0 && s >= 1) {
+            const int64_t m = c[o].m < 0 ? -(int64_t)c[o].m : (int64_t)c[o].m;
+            if (acc_bound * m + ((int64_t)1 << (s - 1)) < ((int64_t)1 << (30 + s))) {
+                c[o].ls = 32 - s;
+            }
+        }
+    }
+}
+
 /* sat32(rshr64(acc * M, S) + B) */
 static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
 {
     if (BNN_LIKELY(c->sh >= 0)) {
         return bnn_frq_requant33(acc, c);
+    }
+    if (c->ls) {
+        const uint64_t p = (uint64_t)((int64_t)acc * (int64_t)c->m + c->rnd);
+        const uint32_t lo = (uint32_t)p, hi = (uint32_t)(p >> 32);
+        return bnn_frq_qadd((int32_t)((hi << c->ls) | (lo >> (32 - c->ls))), c->b);
     }
     return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
 }
