@@ -91,7 +91,8 @@ def test_bad_prefix_and_width(ir):
 
 
 def test_memory_plan(ir):
-    plans = {w: plan_memory(ir, w) for w in ir.widths}
+    # the portable layout holds the sign bits alone; the fast layout adds a per-output int16 count
+    plans = {w: plan_memory(ir, w, kernels="portable") for w in ir.widths}
     assert (
         plans["1"].model_flash
         > plans["1/2"].model_flash
@@ -106,6 +107,8 @@ def test_memory_plan(ir):
     # weights only: 574,976 binary + 12,688 int8 weights -> packed + int8 bytes, >= 25x below float32
     assert p.float32_weight_bytes == 4 * (574976 + 400 + 12288)
     assert p.weight_compression >= 25.0
+    fast = plan_memory(ir, "1", kernels="fast")
+    assert 0 < fast.model_flash - p.model_flash <= 2 * (128 + 8 * (256 + 128)) + 4 * 17  # colsums + padding
 
 
 def test_kernel_header_format_matches_folding():

@@ -17,7 +17,11 @@ from ._model_opts import check_width, load_model, model_option, width_option
     "--out", "-o", "out_dir", type=click.Path(), default="out", show_default=True, help="output folder"
 )
 @click.option("--prefix", "-p", default="kws", show_default=True, help="C symbol prefix (a C identifier)")
-def generate(model_path: str | None, width: str, board: str, out_dir: str, prefix: str) -> None:
+@click.option(
+    "--kernels", type=click.Choice(["fast", "portable"]), default="fast", show_default=True,
+    help="fast: optimised kernels picked per core by compiler feature macros; portable: plain C99 reference",
+)
+def generate(model_path: str | None, width: str, board: str, out_dir: str, prefix: str, kernels: str) -> None:
     """Render the model C for WIDTH into OUT/lib/PREFIX/ and the project around it."""
     from ..codegen.errors import CodegenError
     from ..codegen.generate import generate as run
@@ -26,12 +30,13 @@ def generate(model_path: str | None, width: str, board: str, out_dir: str, prefi
     ir, path = load_model(model_path)
     check_width(ir, width)
     try:
-        res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board)
+        res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board, kernels=kernels)
     except CodegenError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write {out_dir}: {e.strerror or e}") from None
-    click.echo(f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}")
+    click.echo(f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}, "
+               f"kernels {kernels}")
     click.echo(
         f"wrote {res.lib_dir} ({len(res.files)} files)"
         + (f" and the PlatformIO project in {res.out_dir} (board {board})" if res.project else "")
@@ -43,7 +48,7 @@ def generate(model_path: str | None, width: str, board: str, out_dir: str, prefi
         f"{'float32':>9} {'smaller':>8} {'weights':>8}"
     )
     for w in ir.widths:
-        p = plan_memory(ir, w, prefix)
+        p = plan_memory(ir, w, prefix, kernels)
         mark = " <-" if w == width else ""
         click.echo(
             f"  {w:>5} {p.model_flash:>12} {p.frontend_flash:>9} {p.model_ram:>10} {p.frontend_ram:>7} "

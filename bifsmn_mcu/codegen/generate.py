@@ -22,6 +22,7 @@ from ..model.ir import ModelIR
 from ..resources import firmware_dir
 from .cgen import check_identifier
 from .errors import CodegenError
+from .kernels import DEFAULT_KERNELS, check_kernels
 from .render import MemoryPlan, plan_memory, render_model
 
 C_PARTS = ("kernels", "frontend")  # folders of firmware/ copied into the library
@@ -56,9 +57,10 @@ def library_sources() -> list[Path]:
     return out
 
 
-def write_model_lib(ir: ModelIR, width: str, prefix: str, lib_dir: Path) -> list[str]:
+def write_model_lib(ir: ModelIR, width: str, prefix: str, lib_dir: Path,
+                    kernels: str = DEFAULT_KERNELS) -> list[str]:
     """Render and copy the library files into ``lib_dir`` (created); returns the file names."""
-    files = render_model(ir, width, prefix)
+    files = render_model(ir, width, prefix, kernels)
     lib_dir.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (lib_dir / name).write_text(text)
@@ -66,8 +68,9 @@ def write_model_lib(ir: ModelIR, width: str, prefix: str, lib_dir: Path) -> list
         shutil.copy2(src, lib_dir / src.name)
     meta = {
         "generator": f"bifsmn-mcu {__version__}", "model_sha256": ir.sha256, "width": width,
-        "prefix": prefix, "labels": ir.labels, "blocks": ir.blocks(width),
-        "feature_config": ir.header["feature_config"], "memory": plan_memory(ir, width, prefix).as_dict(),
+        "prefix": prefix, "kernels": kernels, "labels": ir.labels, "blocks": ir.blocks(width),
+        "feature_config": ir.header["feature_config"],
+        "memory": plan_memory(ir, width, prefix, kernels).as_dict(),
     }
     (lib_dir / f"{prefix}_model.json").write_text(json.dumps(meta, indent=2) + "\n")
     return sorted(p.name for p in lib_dir.iterdir())
@@ -109,20 +112,21 @@ def _install(tmp: Path, out_dir: Path) -> None:
 
 
 def generate(ir: ModelIR, *, width: str = "1", prefix: str = "kws", out_dir: Path | str = "out",
-             board: str = "qemu-m4", project: bool = True) -> GenerateResult:
+             board: str = "qemu-m4", project: bool = True, kernels: str = DEFAULT_KERNELS) -> GenerateResult:
     """Write ``<out>/lib/<prefix>/`` (+ the project) atomically; raises CodegenError on bad input."""
     out_dir = Path(out_dir)
     check_identifier(prefix)
     if width not in ir.widths:
         raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
     check_board(board)
+    check_kernels(kernels)
     _check_out(out_dir)
-    plan = plan_memory(ir, width, prefix)
+    plan = plan_memory(ir, width, prefix, kernels)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     wrote_project = False
     try:
-        files = write_model_lib(ir, width, prefix, tmp / "lib" / prefix)
+        files = write_model_lib(ir, width, prefix, tmp / "lib" / prefix, kernels)
         if project and importlib.util.find_spec("bifsmn_mcu.project") is not None:
             from ..project import ProjectError, write_project
 

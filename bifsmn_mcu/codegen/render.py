@@ -21,6 +21,7 @@ from ..model.ir import ModelIR, width_tag
 from ..resources import templates_dir
 from .cgen import CArray, array_decl, check_identifier
 from .errors import CodegenError
+from .kernels import DEFAULT_KERNELS, kernel_names, prepare_ir
 
 TEMPLATES = {
     "model.h.j2": "{p}.h",
@@ -105,12 +106,13 @@ def check_format(ir: ModelIR) -> None:
         )
 
 
-def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
+def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_KERNELS) -> dict:
     """Everything the templates need, precomputed (array declarations, shapes, buffer sizes)."""
     check_identifier(prefix)
     if width not in ir.widths:
         raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
     check_format(ir)
+    ir = prepare_ir(ir, kernels)
     blocks = ir.blocks(width)
     arrays: list[CArray] = []
     layers: dict[str, dict] = {}
@@ -170,14 +172,15 @@ def model_context(ir: ModelIR, width: str, prefix: str) -> dict:
         "q_slope": int(ir.constants["q_slope"]),
         "arrays": arrays, "requants": rq, "L": layers, "blocks": block_ctx, "buf": buf,
         "d_model": d_model, "t": t, "positions": positions,
+        "kernels": kernels, "K": kernel_names(kernels),
     }
 
 
-def render_model(ir: ModelIR, width: str, prefix: str) -> dict[str, str]:
+def render_model(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_KERNELS) -> dict[str, str]:
     """``{file name: text}`` of the model library (front-end tables included)."""
     from ..frontend.ctables import FrontendTableError, frontend_c_tables
 
-    ctx = model_context(ir, width, prefix)
+    ctx = model_context(ir, width, prefix, kernels)
     env = _env()
     files = {out.format(p=prefix): env.get_template(tpl).render(**ctx) for tpl, out in TEMPLATES.items()}
     try:
@@ -190,8 +193,8 @@ def render_model(ir: ModelIR, width: str, prefix: str) -> dict[str, str]:
     return files
 
 
-def plan_memory(ir: ModelIR, width: str, prefix: str = "kws") -> MemoryPlan:
-    ctx = model_context(ir, width, prefix)
+def plan_memory(ir: ModelIR, width: str, prefix: str = "kws", kernels: str = DEFAULT_KERNELS) -> MemoryPlan:
+    ctx = model_context(ir, width, prefix, kernels)
     from ..frontend.ctables import frontend_arrays
 
     fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
