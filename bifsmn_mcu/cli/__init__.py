@@ -17,17 +17,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: ("module:attribute" under bifsmn_mcu.cli, one-line help shown by --help)
     "verify": ("verify:verify", "bit-exact checks: C front end / C model vs the Python reference"),
     "export": ("export:export", "checkpoint -> bit-packed integer model IR (.npz, all thin paths)"),
-    "generate": ("generate:generate", "C model library for one width + PlatformIO project; planned flash/RAM"),
+    "generate": ("generate:generate", "C model library for one width + PlatformIO project; flash/RAM plan"),
     "simulate": ("simulate:simulate", "generated C on the host over WAVs: accuracy, agreement, report"),
     "qemu": ("qemu:qemu", "stop / inspect the QEMU board started by `pio run -t upload`"),
-    "validate": ("validate:validate", "run utterances on a device over serial: accuracy, agreement with host, cycles"),
-    "demo": ("demo:demo", "the main job: generate, build, run in QEMU (Cortex-M4), validate on sample clips"),
+    "validate": ("validate:validate", "utterances on a device over serial: accuracy, host agreement, cycles"),
+    "demo": ("demo:demo", "the main job: generate, build, run in QEMU (M4), validate samples"),
     "data": ("data:data", "keyword data: synthetic corpus (espeak-ng, flite), folder summary"),
-    "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG spectrogram"),
+    "features": ("features:features", "fixed-point log-mel features of a WAV: summary, .npy, PNG plot"),
     "train": ("train:train", "train the teacher, BiFSMNv2 or a baseline from a config (torchrun for DDP)"),
     "evaluate": ("evaluate:evaluate", "accuracy of a checkpoint on a labelled folder, every thin path"),
-    "doctor": ("doctor:doctor", "check compilers, QEMU machines, PlatformIO, TTS, torch; --offline-setup for pio"),
-    "bench": ("bench:bench", "exact instructions/flash/RAM per core, width, variant (binary vs float32/int8)"),
+    "doctor": ("doctor:doctor", "check compilers, QEMU, PlatformIO, TTS, torch; --offline-setup"),
+    "bench": ("bench:bench", "exact instructions, flash, RAM per core, width, kernel variant"),
 }
 
 
