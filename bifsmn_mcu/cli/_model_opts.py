@@ -24,6 +24,15 @@ model_option = click.option(
 )
 
 
+split_option = click.option(
+    "--split",
+    type=click.Choice(["all", "train", "dev"]),
+    default="all",
+    show_default=True,
+    help="with --data: every clip, or one side of training's speaker-disjoint split",
+)
+
+
 def load_model(model_path: str | None):
     """(IR, path) or a one-line ClickException."""
     from ..model.default import resolve_model

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._model_opts import check_width, load_model, model_option, width_option
+from ._model_opts import check_width, load_model, model_option, split_option, width_option
 
 
 @click.command()
@@ -29,13 +29,7 @@ from ._model_opts import check_width, load_model, model_option, width_option
     show_default=True,
     help="pcm: through the C front end; features: numpy features into the C network",
 )
-@click.option(
-    "--split",
-    type=click.Choice(["all", "train", "dev"]),
-    default="all",
-    show_default=True,
-    help="with --data: every clip, or one side of training's speaker-disjoint split",
-)
+@split_option
 @click.option("--limit", type=int, default=None, help="use at most N clips (spread over the classes)")
 @click.option(
     "--checkpoint",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from ._model_opts import check_width, load_model, model_option, width_option
+from ._model_opts import check_width, load_model, model_option, split_option, width_option
 
 
 @click.command()
@@ -18,13 +18,7 @@ from ._model_opts import check_width, load_model, model_option, width_option
     required=True,
     help="folder-per-label tree of WAVs (or the shared data root)",
 )
-@click.option(
-    "--split",
-    type=click.Choice(["all", "train", "dev"]),
-    default="all",
-    show_default=True,
-    help="with --data: every clip, or one side of training's speaker-disjoint split",
-)
+@split_option
 @click.option("--limit", type=int, default=None, help="check at most N clips (spread over the classes)")
 @click.option("--sanitize", is_flag=True, help="build with AddressSanitizer + UndefinedBehaviorSanitizer")
 def model(model_path, width, data_dir, split, limit, sanitize) -> None:
