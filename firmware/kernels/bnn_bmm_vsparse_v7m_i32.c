@@ -12,6 +12,30 @@
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
 
+/* Four list rows: load their column words, add them into the ones plane (r4) with two carry-save
+ * adders, add the two carries into the twos plane (r5); the fours carry lands in DST. */
+#define BNN_VS_ROWS4(DST) \
+    "    ldmia r8!, {r0-r3}\n" \
+    "    ldr r0, [r0, r9]\n" \
+    "    ldr r1, [r1, r9]\n" \
+    "    ldr r2, [r2, r9]\n" \
+    "    ldr r3, [r3, r9]\n" \
+    "    eor r12, r4, r0\n" \
+    "    and r0, r4, r0\n" \
+    "    eor r4, r12, r1\n" \
+    "    and r12, r12, r1\n" \
+    "    orr r0, r0, r12\n" \
+    "    eor r12, r4, r2\n" \
+    "    and r2, r4, r2\n" \
+    "    eor r4, r12, r3\n" \
+    "    and r12, r12, r3\n" \
+    "    orr r2, r2, r12\n" \
+    "    eor r12, r5, r0\n" \
+    "    and r0, r5, r0\n" \
+    "    eor r5, r12, r2\n" \
+    "    and r12, r12, r2\n" \
+    "    orr " DST ", r0, r12\n"
+
 /* void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8])
  * list: row pointers, a multiple of 16 of them, then a NULL sentinel; koff: byte offset of the
  * column word in a row; out: the 8 bit planes (ones, twos, ..., 128s) of the 32 column sums. */
@@ -36,94 +60,18 @@ __asm__(
     "    beq 3f\n"
     "1:\n"
     /* rows 0..3 -> fA (r11) */
-    "    ldmia r8!, {r0-r3}\n"
-    "    ldr r0, [r0, r9]\n"
-    "    ldr r1, [r1, r9]\n"
-    "    ldr r2, [r2, r9]\n"
-    "    ldr r3, [r3, r9]\n"
-    "    eor r12, r4, r0\n"
-    "    and r0, r4, r0\n"
-    "    eor r4, r12, r1\n"
-    "    and r12, r12, r1\n"
-    "    orr r0, r0, r12\n"
-    "    eor r12, r4, r2\n"
-    "    and r2, r4, r2\n"
-    "    eor r4, r12, r3\n"
-    "    and r12, r12, r3\n"
-    "    orr r2, r2, r12\n"
-    "    eor r12, r5, r0\n"
-    "    and r0, r5, r0\n"
-    "    eor r5, r12, r2\n"
-    "    and r12, r12, r2\n"
-    "    orr r11, r0, r12\n"
+    BNN_VS_ROWS4("r11")
     /* rows 4..7 -> fB (r0); fA, fB -> eA (lr) */
-    "    ldmia r8!, {r0-r3}\n"
-    "    ldr r0, [r0, r9]\n"
-    "    ldr r1, [r1, r9]\n"
-    "    ldr r2, [r2, r9]\n"
-    "    ldr r3, [r3, r9]\n"
-    "    eor r12, r4, r0\n"
-    "    and r0, r4, r0\n"
-    "    eor r4, r12, r1\n"
-    "    and r12, r12, r1\n"
-    "    orr r0, r0, r12\n"
-    "    eor r12, r4, r2\n"
-    "    and r2, r4, r2\n"
-    "    eor r4, r12, r3\n"
-    "    and r12, r12, r3\n"
-    "    orr r2, r2, r12\n"
-    "    eor r12, r5, r0\n"
-    "    and r0, r5, r0\n"
-    "    eor r5, r12, r2\n"
-    "    and r12, r12, r2\n"
-    "    orr r0, r0, r12\n"
+    BNN_VS_ROWS4("r0")
     "    eor r12, r6, r11\n"
     "    and r11, r6, r11\n"
     "    eor r6, r12, r0\n"
     "    and r12, r12, r0\n"
     "    orr lr, r11, r12\n"
     /* rows 8..11 -> fA (r11) */
-    "    ldmia r8!, {r0-r3}\n"
-    "    ldr r0, [r0, r9]\n"
-    "    ldr r1, [r1, r9]\n"
-    "    ldr r2, [r2, r9]\n"
-    "    ldr r3, [r3, r9]\n"
-    "    eor r12, r4, r0\n"
-    "    and r0, r4, r0\n"
-    "    eor r4, r12, r1\n"
-    "    and r12, r12, r1\n"
-    "    orr r0, r0, r12\n"
-    "    eor r12, r4, r2\n"
-    "    and r2, r4, r2\n"
-    "    eor r4, r12, r3\n"
-    "    and r12, r12, r3\n"
-    "    orr r2, r2, r12\n"
-    "    eor r12, r5, r0\n"
-    "    and r0, r5, r0\n"
-    "    eor r5, r12, r2\n"
-    "    and r12, r12, r2\n"
-    "    orr r11, r0, r12\n"
+    BNN_VS_ROWS4("r11")
     /* rows 12..15 -> fB (r0); fA, fB -> eB (r11); eA, eB -> sixteens (pushed) */
-    "    ldmia r8!, {r0-r3}\n"
-    "    ldr r0, [r0, r9]\n"
-    "    ldr r1, [r1, r9]\n"
-    "    ldr r2, [r2, r9]\n"
-    "    ldr r3, [r3, r9]\n"
-    "    eor r12, r4, r0\n"
-    "    and r0, r4, r0\n"
-    "    eor r4, r12, r1\n"
-    "    and r12, r12, r1\n"
-    "    orr r0, r0, r12\n"
-    "    eor r12, r4, r2\n"
-    "    and r2, r4, r2\n"
-    "    eor r4, r12, r3\n"
-    "    and r12, r12, r3\n"
-    "    orr r2, r2, r12\n"
-    "    eor r12, r5, r0\n"
-    "    and r0, r5, r0\n"
-    "    eor r5, r12, r2\n"
-    "    and r12, r12, r2\n"
-    "    orr r0, r0, r12\n"
+    BNN_VS_ROWS4("r0")
     "    eor r12, r6, r11\n"
     "    and r11, r6, r11\n"
     "    eor r6, r12, r0\n"
