@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bifsmn_mcu.audio import read_wav, resample
+from bifsmn_mcu.data.augment import NoiseBank
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,9 @@ class AugmentConfig:
 
 def load_noise(folder: str | Path | None, sample_rate: int = 16000) -> list[np.ndarray]:
     """Every WAV in ``folder`` as float64 at ``sample_rate`` (empty list if ``folder`` is None/missing)."""
-    if folder is None or not Path(folder).is_dir():
+    if folder is None or not Path(folder).is_dir() or not any(Path(folder).glob("*.wav")):
         return []
-    out = []
-    for f in sorted(Path(folder).glob("*.wav")):
-        pcm, rate = read_wav(f)
-        out.append(resample(pcm, rate, sample_rate).astype(np.float64))
-    return out
+    return [r.astype(np.float64) for r in NoiseBank.from_dir(folder, sample_rate).recordings]
 
 
 @dataclass
