@@ -32,6 +32,7 @@ def test_all_documented_configs_exist():
         "bifsmnv2_no_fid",
         "bifsmnv2_no_dsa",
         "bifsmnv2_no_lpb",
+        "bifsmnv2_kd",
         "fsdd",
     }
 
@@ -181,3 +182,17 @@ def test_bn_calibration_uses_full_path_for_shared_bn_and_own_path_for_thin_bn():
     # the 1/8 path's own BN holds the statistics of its input with every shared BN frozen (eval)
     assert torch.allclose(model.blocks[7].fc2_bn["w8"].running_mean, seen[0].mean(dim=(0, 2)), atol=1e-5)
     assert model.blocks[7].mem_bn.momentum == 0.1
+
+
+def test_soft_kl_is_zero_on_equal_logits_and_pulls_towards_the_teacher():
+    from bifsmn_mcu.training.distill import soft_kl
+
+    t = torch.randn(5, 12, dtype=torch.float64)
+    assert soft_kl(t, t, 2.0).item() < 1e-12
+    s = torch.zeros(5, 12, dtype=torch.float64, requires_grad=True)
+    loss = soft_kl(s, t, 2.0)
+    assert loss.item() > 0
+    loss.backward()
+    # a gradient step lowers the loss (the gradient points away from the teacher's distribution)
+    with torch.no_grad():
+        assert soft_kl(s - 0.5 * s.grad, t, 2.0).item() < loss.item()

@@ -34,7 +34,15 @@ DEFAULTS: dict = {
         "mask": {"p": 0.5, "max_t": 4, "max_f": 4},
         "threads": 1,
     },
-    "distill": {"method": "none", "teacher": None, "weight": 0.01, "logit": True, "init_from_teacher": True},
+    "distill": {
+        "method": "none",
+        "teacher": None,
+        "weight": 0.01,
+        "logit": True,
+        "init_from_teacher": True,
+        "kd": 0.0,
+        "kd_T": 1.0,
+    },
 }
 
 

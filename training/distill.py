@@ -1,4 +1,4 @@
-"""Distillation losses: one-level 2-D Haar DWT, FID (BiFSMNv2), HED (BiFSMN v1), logit MSE."""
+"""Distillation losses: one-level 2-D Haar DWT, FID (BiFSMNv2), HED (BiFSMN v1), logit MSE, soft-label KL."""
 
 from __future__ import annotations
 
@@ -69,3 +69,11 @@ def hed_loss(student_blocks: dict, teacher_blocks: dict) -> torch.Tensor:
 
 def logit_mse(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(student, teacher.detach())
+
+
+def soft_kl(student: torch.Tensor, teacher: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """Hinton's soft-label loss ``T^2 * KL(softmax(t/T) || softmax(s/T))``, batch mean."""
+    t = float(temperature)
+    log_p = F.log_softmax(student / t, dim=1)
+    q = F.softmax(teacher.detach() / t, dim=1)
+    return F.kl_div(log_p, q, reduction="batchmean") * (t * t)

@@ -28,7 +28,7 @@ from bifsmn_mcu.frontend import DEFAULT_FEATURES
 from .calibrate import calibrate_bn, calibration_set
 from .checkpoint import read_checkpoint, save_checkpoint
 from .data import build_featuresets, mask_batch
-from .distill import fid_loss, fid_parts, hed_loss, logit_mse
+from .distill import fid_loss, fid_parts, hed_loss, logit_mse, soft_kl
 from .evaluation import accuracy_per_path, eval_paths
 from .models import build_model
 from .models.factory import init_student_from_teacher
@@ -71,7 +71,10 @@ def batch_loss(
     weights: dict,
     dcfg: dict,
 ) -> tuple[torch.Tensor, dict]:
-    """Sum over paths of ``w * (CE + distill_weight * (FID or HED + logit MSE))``; returns (loss, outputs)."""
+    """Sum over paths of ``w * (CE + weight * (FID or HED + logit MSE) + kd * soft KL)``.
+
+    Returns (loss, outputs).
+    """
     res = net(x, paths)
     tout, tparts = None, None
     if teacher is not None and dcfg["method"] != "none":
@@ -92,6 +95,8 @@ def batch_loss(
             if dcfg.get("logit", True) and dcfg["method"] != "hed":
                 d = d + logit_mse(o["logits"], tout["logits"])
             term = term + float(dcfg["weight"]) * d
+            if float(dcfg.get("kd", 0.0)) > 0:
+                term = term + float(dcfg["kd"]) * soft_kl(o["logits"], tout["logits"], dcfg.get("kd_T", 1.0))
         loss = loss + weights[w] * term
     return loss, res
 
