@@ -1,4 +1,4 @@
-"""Options shared by export / generate / simulate / verify model."""
+"""Options shared by export / generate / simulate / verify model / validate / demo."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ split_option = click.option(
     default="all",
     show_default=True,
     help="with --data: every clip, or one side of training's speaker-disjoint split",
+)
+
+
+stream_mode_option = click.option(
+    "--mode",
+    type=click.Choice(["features", "pcm"]),
+    default="features",
+    show_default=True,
+    help="send host features, or PCM chunks with the front end on the device",
 )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from ._model_opts import model_option, stream_mode_option, width_option
+
 ENV = "qemu-m4"
 
 
@@ -46,13 +48,8 @@ def _headline(label: str, s: dict) -> str:
     show_default=True,
     help="work folder: generated project and reports",
 )
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="model IR (default: the shipped model)",
-)
-@click.option("--width", default="1", show_default=True, help="thin path to generate")
+@model_option
+@width_option
 @click.option("--port", type=int, default=None, help="TCP port for the emulated UART (default: a free one)")
 @click.option(
     "--limit",
@@ -61,10 +58,10 @@ def _headline(label: str, s: dict) -> str:
     show_default=True,
     help="clips of ../shared/data to add when present (0: samples only)",
 )
-@click.option("--mode", type=click.Choice(["features", "pcm"]), default="features", show_default=True)
+@stream_mode_option
 @click.option("--keep-running", is_flag=True, help="leave QEMU running after the report")
 def demo(
-    out: Path, model: Path | None, width: str, port: int | None, limit: int, mode: str, keep_running: bool
+    out: Path, model_path: str | None, width: str, port: int | None, limit: int, mode: str, keep_running: bool
 ) -> None:
     """Generate, build, upload into QEMU (Cortex-M4) and validate on the shipped sample utterances."""
     from ..codegen.errors import CodegenError
@@ -83,7 +80,7 @@ def demo(
     project = out / "project"
     pid_file = pid_file_for(project, ENV)
     try:
-        ir, ir_path = resolve_model(model)
+        ir, ir_path = resolve_model(model_path)
         click.echo(f"[1/4] generate {ir_path.name} (sha256 {ir.sha256[:12]}..., width {width}) -> {project}")
         generate(ir, width=width, prefix="kws", out_dir=project, board=ENV)
         port = port or free_port()

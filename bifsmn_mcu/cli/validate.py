@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ._model_opts import model_option, stream_mode_option
+
 
 @click.command("validate")
 @click.option(
@@ -17,13 +19,7 @@ import click
 @click.option(
     "--wav", "wavs", type=click.Path(path_type=Path), multiple=True, help="WAV file(s) (repeatable)"
 )
-@click.option(
-    "--mode",
-    type=click.Choice(["features", "pcm"]),
-    default="features",
-    show_default=True,
-    help="send host features, or PCM chunks with the front end on the device",
-)
+@stream_mode_option
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="at most N utterances (classes round-robin)"
 )
@@ -41,12 +37,7 @@ import click
     show_default=True,
     help="folder for report.json/.md/.png",
 )
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="model IR (.npz) the firmware was generated from (default: the shipped model)",
-)
+@model_option
 @click.option("--width", default=None, help="thin path (default: the device's)")
 @click.option(
     "--project",
@@ -67,7 +58,7 @@ def validate(
     limit: int | None,
     resume: Path | None,
     report_dir: Path,
-    model: Path | None,
+    model_path: str | None,
     width: str | None,
     project: Path,
     elf: Path | None,
@@ -90,7 +81,7 @@ def validate(
     if bool(data_dir) == bool(wavs):
         raise click.UsageError("give exactly one of --data DIR or --wav FILE...")
     try:
-        ir, _ = resolve_model(model)
+        ir, _ = resolve_model(model_path)
         utts = (
             from_folder(data_dir, ir.labels, limit) if data_dir else from_files(list(wavs), ir.labels, limit)
         )
