@@ -17,8 +17,8 @@ import click
     "--config",
     "config",
     required=True,
-    help="JSON config file, or a shipped name: "
-    "teacher, bifsmnv2, plain_bnn, bifsmn_v1, bifsmnv2_no_fid, bifsmnv2_no_dsa, bifsmnv2_no_lpb, fsdd",
+    help="JSON config file, or a shipped name: teacher, bifsmnv2, bifsmnv2_kd, plain_bnn, "
+    "bifsmn_v1, bifsmnv2_no_fid, bifsmnv2_no_dsa, bifsmnv2_no_lpb, fsdd",
 )
 @click.option(
     "--data", "data", type=click.Path(), help="data root (a DIR/<label>/*.wav tree; FSDD folder for fsdd)"
