@@ -1,9 +1,14 @@
-/* bnn_dsa_scale_s64: the DSA second-plane scale s2 = round-half-up mean |r|, saturated. */
+/* bnn_dsa_scale_s64: the DSA second-plane scale s2 = round-half-up mean |r|, saturated.
+ * When the rounded sum and the count fit 32 bits the division is an unsigned 32-bit one (one UDIV
+ * on Cortex-M3 and up instead of a 64-bit libgcc division); same quotient. */
 #include "bnn_kernels.h"
 
 static int32_t bnn_mean_sat(int64_t sum, int64_t count)
 {
-    const int64_t s = (sum + count / 2) / count;
+    const int64_t num = sum + count / 2;
+    const int64_t s = (num <= (int64_t)UINT32_MAX && count <= (int64_t)UINT32_MAX)
+                          ? (int64_t)((uint32_t)num / (uint32_t)count)
+                          : num / count;
     return s > BNN_S2_MAX ? BNN_S2_MAX : (int32_t)s;
 }
 
