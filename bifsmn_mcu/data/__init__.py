@@ -10,7 +10,8 @@ Loaders return ``list[Clip]``; ``Clip.load(cfg)`` gives int16 samples of exactly
 - ``load_fsdd(ROOT, split)``: Free Spoken Digit Dataset, official split.
 - ``features_for(clips, cfg, cache_dir=..., workers=2)``: int16 (N, 32, 32) features;
   ``audio_for`` the same for int16 (N, 16000) samples, ``label_indices(clips, labels)``.
-- ``Augmenter(NoiseBank.from_dir(noise)).batch(pcm, rng)``: waveform augmentation.
+- ``Augmenter(AugmentConfig(), NoiseBank.optional(noise)).batch(pcm, rng)``: waveform augmentation
+  (the official recipe training uses).
 - ``data.synth.make_corpus`` (``bifsmn-mcu data synth``): synthetic corpus, same layout.
 """
 

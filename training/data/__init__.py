@@ -1,8 +1,7 @@
-"""Training data: sources (speech part, synthetic corpus, FSDD, any folder tree), waveform
-augmentation, the cached bank of K augmented feature copies per clip, and batch-time masking."""
+"""Training data: sources (speech part, synthetic corpus, FSDD, any folder tree), the cached bank of
+K augmented feature copies per clip (augmentation: ``bifsmn_mcu.data.augment``), batch-time masking."""
 
-from .augment import Augmenter, load_noise
 from .bank import FeatureSet, build_featuresets
 from .masking import mask_batch
 
-__all__ = ["Augmenter", "FeatureSet", "build_featuresets", "load_noise", "mask_batch"]
+__all__ = ["FeatureSet", "build_featuresets", "mask_batch"]

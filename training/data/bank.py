@@ -28,10 +28,9 @@ from bifsmn_mcu.data import (
     load_fsdd,
     split_by_speaker,
 )
+from bifsmn_mcu.data.augment import AugmentConfig, Augmenter, NoiseBank
 from bifsmn_mcu.data.folder import folder_labels
 from bifsmn_mcu.frontend import DEFAULT_FEATURES, FeatureConfig, features
-
-from .augment import AugmentConfig, Augmenter, load_noise
 
 _CHUNK = 64
 _AUG: Augmenter | None = None  # set in the parent before forking workers
@@ -144,9 +143,8 @@ def build_featuresets(
     """(labels, train set with K augmented copies, dev set with the clean copy only)."""
     labels, groups, dev = load_clips(data)
     cache = data.get("cache")
-    aug = Augmenter(
-        AugmentConfig.from_dict(data.get("augment")), load_noise(data.get("noise")), cfg.sample_rate
-    )
+    noise = NoiseBank.optional(data.get("noise"), cfg.sample_rate)
+    aug = Augmenter(AugmentConfig.from_dict(data.get("augment")), noise, cfg.sample_rate)
     k, seed = int(data.get("copies", 8)), int(data.get("seed", 0))
     tr = np.concatenate([augmented_features(g, aug, k, seed, cfg, cache, workers, progress) for g in groups])
     ytr = np.concatenate([label_indices(g, labels) for g in groups])
