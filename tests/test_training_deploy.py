@@ -1,4 +1,7 @@
-"""deploy_state (SPEC section 4) against the torch eval forward, in float64."""
+"""deploy_state (SPEC section 4) against the torch eval forward, in float64.
+
+On the device grid (SPEC section 3) the float64 torch eval forward, the numpy float reference and the
+integer reference compute the same numbers: logits equal exactly (torch * ONE == integer logits)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,10 @@ torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 from bifsmn_mcu.training.deploy import NotDeployable, deploy_state  # noqa: E402
 from bifsmn_mcu.training.deploy_check import forward  # noqa: E402
 from bifsmn_mcu.training.models import WIDTHS, build_model  # noqa: E402
+
+from bifsmn_mcu.model import intref  # noqa: E402
+from bifsmn_mcu.model.fold import ONE, fold  # noqa: E402
+from bifsmn_mcu.model.random_deploy import random_features  # noqa: E402
 
 LABELS = [f"c{i}" for i in range(12)]
 
@@ -41,7 +48,7 @@ def test_deploy_dict_matches_torch_eval_forward():
         out = m(x, WIDTHS)
     for w in WIDTHS:
         ref = np.stack([forward(st, x[i].numpy(), w) for i in range(len(x))])
-        np.testing.assert_allclose(ref, out[w]["logits"].numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_array_equal(ref, out[w]["logits"].numpy())
 
 
 def test_deploy_dict_shapes_and_types():
@@ -76,4 +83,44 @@ def test_export_float_reference_agrees_with_torch():
     with torch.no_grad():
         out = m(x, WIDTHS)
     for w in WIDTHS:
-        np.testing.assert_allclose(fr.forward(st, x.numpy(), w), out[w]["logits"].numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_array_equal(fr.forward(st, x.numpy(), w), out[w]["logits"].numpy())
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_float64_torch_float_reference_and_integer_reference_agree_exactly(seed):
+    """Same logits (torch * ONE == integer logits), so the same top-1, and activations on the Q16 grid."""
+    fr = pytest.importorskip("bifsmn_mcu.model.float_reference")
+    m = _random_student(seed)
+    f = random_features(seed + 20, 12)
+    st = deploy_state(m, LABELS)
+    ir = fold(st)
+    with torch.no_grad():
+        out = m(torch.from_numpy(f.astype(np.float64)), WIDTHS)
+    for w in WIDTHS:
+        lt = out[w]["logits"].numpy()
+        li = intref.logits(ir, f, w)
+        lf = fr.forward(st, f, w)
+        np.testing.assert_array_equal(lt * ONE, li)
+        np.testing.assert_array_equal(lf, lt)
+        assert (lt.argmax(1) == li.argmax(1)).all()
+        for i, p in out[w]["blocks"].items():  # block outputs: int32 values / ONE, equal to the integer ones
+            np.testing.assert_array_equal(p.numpy() * ONE, np.round(p.numpy() * ONE))
+            if w == "1":
+                np.testing.assert_array_equal(p.numpy() * ONE, intref.run_layers(ir, f, w)[f"block{i}.fc2"])
+
+
+def test_shipped_checkpoint_exports_to_the_shipped_ir_and_equals_it_in_float64():
+    from bifsmn_mcu.model.default import default_checkpoint_path, default_ir_path
+    from bifsmn_mcu.model.from_checkpoint import export_checkpoint, load_checkpoint_model
+    from bifsmn_mcu.model.ir import load_ir
+
+    if not default_checkpoint_path().is_file() or not default_ir_path().is_file():
+        pytest.skip("no shipped model in bifsmn_mcu/pretrained")
+    shipped = load_ir(default_ir_path())
+    assert export_checkpoint(default_checkpoint_path()).sha256 == shipped.sha256
+    model, _ = load_checkpoint_model(default_checkpoint_path())
+    f = random_features(7, 8)
+    with torch.no_grad():
+        out = model.double()(torch.from_numpy(f.astype(np.float64)), WIDTHS)
+    for w in WIDTHS:
+        np.testing.assert_array_equal(out[w]["logits"].numpy() * ONE, intref.logits(shipped, f, w))

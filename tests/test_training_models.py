@@ -10,10 +10,17 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.config import CONFIG_DIR, load_config  # noqa: E402
-from bifsmn_mcu.training.models import PATH_BLOCKS, WIDTHS, build_model  # noqa: E402
+from bifsmn_mcu.training.models import (  # noqa: E402
+    PATH_BLOCKS,
+    WIDTHS,
+    build_model,
+    grid,  # noqa: E402
+)
 from bifsmn_mcu.training.models.binary import BinaryConv  # noqa: E402
 from bifsmn_mcu.training.models.quant import lpb_sign  # noqa: E402
 from bifsmn_mcu.training.trainer import batch_loss, make_optimizer  # noqa: E402
+
+from bifsmn_mcu.model.fold import ONE  # noqa: E402
 
 VARIANTS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 
@@ -95,15 +102,60 @@ def test_binarized_weights_take_two_values_per_output_channel():
 
 def test_binarized_activation_is_two_planes():
     model = build_model({"kind": "student"}, 12)
-    act = model.blocks[0].fc1.binact
-    x = torch.randn(4, 128, 8)
+    act = model.blocks[0].fc1.binact.double()
+    x = torch.randn(4, 128, 8, dtype=torch.float64)
     a = act(x)
-    b1 = torch.where(x >= 0, 1.0, -1.0)
+    b1 = torch.where(x >= 0, 1.0, -1.0).double()
     r = x - b1
-    s2 = r.abs().mean(dim=1, keepdim=True)
-    assert torch.allclose(a, b1 + s2 * torch.where(r >= 0, 1.0, -1.0))
+    b2 = torch.where(r >= 0, 1.0, -1.0).double()
+    s2 = (a - b1) / b2  # one scale per frame, on the Q16 grid, the mean of |r| rounded
+    assert torch.equal(s2, s2[:, :1].expand_as(s2))
+    assert torch.equal(s2 * ONE, torch.round(s2 * ONE))
+    assert (s2[:, :1] - r.abs().mean(dim=1, keepdim=True)).abs().max().item() <= 0.5 / ONE
     assert lpb_sign(torch.zeros(3)).tolist() == [1.0, 1.0, 1.0]  # sign(0) = +1
     assert act(torch.zeros(1, 128, 8)).abs().max().item() == 0.0  # b1 = +1, r = -1, s2 = 1: a = 0
+
+
+def test_grid_roundings_pass_gradients_straight_through():
+    x = (torch.arange(-6, 7, dtype=torch.float64) * 0.37 / ONE).requires_grad_()
+    for f in (grid.round_half_up, lambda v: grid.fixed(v, 15), grid.sat):
+        x.grad = None
+        y = f(x)
+        assert not torch.equal(y.detach(), x.detach()) or f is grid.sat
+        y.sum().backward()
+        assert torch.equal(x.grad, torch.ones_like(x))
+    slope = torch.full((3,), 0.25, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[-1.0], [2.0], [-3.0]], dtype=torch.float64).T.reshape(1, 3)
+    grid.prelu(y, slope).sum().backward()
+    assert slope.grad.tolist() == [-1.0, 0.0, -3.0]  # d/dslope of slope * y on the negative side
+
+
+def test_training_mode_learns_under_the_grid_and_eval_is_on_it():
+    """Train mode: outputs on the grid, gradients reach weights, thresholds, slopes, BN; eval: on it too."""
+    model = build_model({"kind": "student"}, 12).double()
+    model.norm.set(9000, 2000.0)
+    out = model(_feats().double(), ("1", "1/8"))
+    for o in out.values():
+        for p in [o["logits"], *o["blocks"].values()]:
+            assert torch.equal(p * ONE, torch.round(p * ONE))
+    sum(o["logits"].pow(2).mean() for o in out.values()).backward()
+    for name in (
+        "conv1.weight",
+        "bn1.weight",
+        "prelu1.weight",
+        "conv2.binact.t2",
+        "proj.bias",
+        "blocks.7.fc2_act.w8.weight",
+        "blocks.7.fc1.weight",
+        "classifier.bias",
+    ):
+        g = model.get_parameter(name).grad
+        assert g is not None and g.abs().sum().item() > 0, name
+    model.eval()
+    with torch.no_grad():
+        o = model(_feats(2, 1).double(), ("1/2",))["1/2"]
+    for p in [o["logits"], *o["blocks"].values()]:
+        assert torch.equal(p * ONE, torch.round(p * ONE))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -174,13 +226,15 @@ def test_bn_calibration_uses_full_path_for_shared_bn_and_own_path_for_thin_bn():
         assert torch.equal(a.fc1_bn.running_var, b.fc1_bn.running_var)
         assert torch.equal(a.fc2_bn["w1"].running_mean, b.fc2_bn["w1"].running_mean)
     seen: list = []
-    hook = model.blocks[7].fc2_bn["w8"].register_forward_hook(lambda _m, inp, _o: seen.append(inp[0]))
+    blk = model.blocks[7]
+    hook = blk.register_forward_pre_hook(lambda _m, inp: seen.append(inp[0]))
     with torch.no_grad():
         model.eval()
         model(torch.from_numpy(feats), ("1/8",))
-    hook.remove()
+        hook.remove()
+        z = blk.fc2(blk.hidden(seen[0])[1])  # the input of the 1/8 path's fc2 BN
     # the 1/8 path's own BN holds the statistics of its input with every shared BN frozen (eval)
-    assert torch.allclose(model.blocks[7].fc2_bn["w8"].running_mean, seen[0].mean(dim=(0, 2)), atol=1e-5)
+    assert torch.allclose(blk.fc2_bn["w8"].running_mean, z.mean(dim=(0, 2)), atol=1e-5)
     assert model.blocks[7].mem_bn.momentum == 0.1
 
 

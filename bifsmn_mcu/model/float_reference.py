@@ -1,14 +1,31 @@
 """numpy float64 forward of a deploy dict (SPEC §3-4): the float twin of the PyTorch eval model.
 
 ``forward(deploy, features, width)`` takes int16 features ``(N, 32 mel, 32 time)`` (or one clip
-``(32, 32)``) and returns float64 logits ``(N, n_classes)``. Every step follows SPEC §3 literally:
-dual-scale activation with sign(0) = +1, zero padding on the binarised activation, binary weights
-``sign(W) * s_w``, BatchNorm already folded to ``scale * z + bias``, ``quant16`` before the classifier.
+``(32, 32)``) and returns float64 logits ``(N, n_classes)``. Every step follows SPEC §3 on the device
+grid: activations are multiples of ``1 / ONE`` (Q16), every layer computes the device's accumulator
+(``conv(F - feat_mean, q)``, ``ONE * (d1 + s2 * d2)``, ``q . v``) and requantises it with the
+multiplier ``M / 2^S`` and the Q16 bias the export makes (``fold.quantize_multiplier``,
+``fold.to_fixed``), rounding half up like ``rshr``; PReLU slopes are on the Q15 grid, DSA thresholds
+on the Q16 grid and ``s2`` is the rounded mean. So the logits are the integer reference's / ONE
+(float64 holds every intermediate exactly); ``drift.py`` compares the two layer by layer.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .fold import (
+    INT32_MAX,
+    INT32_MIN,
+    ONE,
+    Q_ACT,
+    Q_SLOPE,
+    S2_MAX,
+    _round,
+    binary_acc_bound,
+    quantize_multiplier,
+    to_fixed,
+)
 
 ArrayDict = dict
 
@@ -18,23 +35,50 @@ def sign(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0, -1.0)
 
 
-def prelu(x: np.ndarray, slope: np.ndarray, axis: int = 1) -> np.ndarray:
-    s = _bcast(slope, x.ndim, axis)
-    return np.where(x >= 0, x, x * s)
-
-
 def _bcast(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
     shape = [1] * ndim
     shape[axis] = -1
     return np.asarray(v, dtype=np.float64).reshape(shape)
 
 
+def grid(v: np.ndarray, frac: int = Q_ACT) -> np.ndarray:
+    """Round half up onto the ``2^-frac`` grid (the device's ``rshr``)."""
+    step = float(1 << frac)
+    return np.floor(np.asarray(v, dtype=np.float64) * step + 0.5) / step
+
+
+def fixed(v: np.ndarray, frac: int) -> np.ndarray:
+    """A constant as the export stores it: ``to_fixed`` (half away from zero, int32-saturated)."""
+    return to_fixed(v, frac).astype(np.float64) / float(1 << frac)
+
+
+def sat(v: np.ndarray) -> np.ndarray:
+    return np.clip(v, INT32_MIN / ONE, INT32_MAX / ONE)
+
+
+def prelu(x: np.ndarray, slope: np.ndarray, axis: int = 1) -> np.ndarray:
+    s = _bcast(fixed(slope, Q_SLOPE), x.ndim, axis)
+    return np.where(x >= 0, x, sat(grid(x * s)))
+
+
+def requant(acc: np.ndarray, m: np.ndarray, bound: int, bias: np.ndarray) -> np.ndarray:
+    """``sat(rshr(acc * M, S) + B) / ONE`` per channel (axis 1) with ``M / 2^S ~= m``, ``B`` = bias in Q16."""
+    M, S = quantize_multiplier(m, bound)
+    mq = _bcast(M.astype(np.float64) / np.exp2(S.astype(np.float64)), acc.ndim, 1)
+    return sat(grid(acc * mq / ONE) + _bcast(fixed(bias, Q_ACT), acc.ndim, 1))
+
+
 def dsa(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, group_axes: tuple[int, ...]) -> tuple:
-    """Dual-scale activation over channel axis 1: returns ``(b1, b2, s2)`` with ``s2`` keepdims."""
-    b1 = sign(x - _bcast(t1, x.ndim, 1))
-    r = x - b1 - _bcast(t2, x.ndim, 1)
+    """Dual-scale activation over channel axis 1: returns ``(b1, b2, s2)`` with ``s2`` keepdims.
+
+    ``t1``, ``t2`` in Q16; ``s2 = min((sum |r| + n/2) // n, s2_max)`` on the Q16 grid.
+    """
+    b1 = sign(x - _bcast(fixed(t1, Q_ACT), x.ndim, 1))
+    r = x - b1 - _bcast(fixed(t2, Q_ACT), x.ndim, 1)
     b2 = sign(r)
-    s2 = np.mean(np.abs(r), axis=group_axes, keepdims=True)
+    n = int(np.prod([x.shape[a] for a in group_axes]))
+    total = np.abs(r).sum(axis=group_axes, keepdims=True) * ONE
+    s2 = np.minimum(np.floor((total + n // 2) / n), S2_MAX) / ONE
     return b1, b2, s2
 
 
@@ -63,54 +107,44 @@ def dwconv1d(x: np.ndarray, w: np.ndarray, pad: int) -> np.ndarray:
     return sum(xp[:, :, i : i + t] * w[None, :, i : i + 1] for i in range(k))
 
 
-def binary_weight(layer: ArrayDict) -> np.ndarray:
+def _dense_pm1(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.einsum("nct,oc->not", a, w)
+
+
+def binary_layer(x: np.ndarray, layer: ArrayDict, bn: ArrayDict | None, kind: str) -> np.ndarray:
+    """DSA, +-1 weights, requantise with ``bn_scale * w_scale`` (or ``w_scale`` + ``bias``), PReLU.
+
+    ``kind``: ``conv2`` (group = sample, 5x5 stride 2 pad 2), ``mem`` (group = channel, depthwise k=5),
+    ``dense`` (group = frame, 1x1). ``bn``: the dict holding ``bn_scale``, ``bn_bias``, ``prelu``.
+    """
     w = np.asarray(layer["w_sign"], dtype=np.float64)
-    return w * _bcast(layer["w_scale"], w.ndim, 0)
+    axes = {"conv2": (1, 2, 3), "mem": (2,), "dense": (1,)}[kind]
+    op = {
+        "conv2": lambda a: conv2d(a, w, 2, 2),
+        "mem": lambda a: dwconv1d(a, w, 2),
+        "dense": lambda a: _dense_pm1(a, w),
+    }[kind]
+    b1, b2, s2 = dsa(x, layer["t1"], layer["t2"], axes)
+    acc = (op(b1) + s2 * op(b2)) * ONE
+    sw = np.asarray(layer["w_scale"], dtype=np.float64)
+    bound = binary_acc_bound(int(np.prod(w.shape[1:])))
+    if bn is None:  # proj: bias, no BN
+        return prelu(requant(acc, sw, bound, layer["bias"]), layer["prelu"])
+    m = np.asarray(bn["bn_scale"], dtype=np.float64) * sw
+    return prelu(requant(acc, m, bound, bn["bn_bias"]), bn["prelu"])
 
 
-def _bn(z: np.ndarray, scale: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    return z * _bcast(scale, z.ndim, 1) + _bcast(bias, z.ndim, 1)
-
-
-def _dense(x: np.ndarray, layer: ArrayDict) -> np.ndarray:
-    """Binary 1x1 conv / per-frame linear on (N, C, T) with DSA grouped per frame."""
-    b1, b2, s2 = dsa(x, layer["t1"], layer["t2"], group_axes=(1,))
-    w = binary_weight(layer)
-    return np.einsum("nct,oc->not", b1, w) + s2 * np.einsum("nct,oc->not", b2, w)
-
-
-def stem(deploy: ArrayDict, feats: np.ndarray) -> np.ndarray:
-    """conv1 + conv2 + reshape: int16 features (N, 32, 32) -> (N, 256, 8)."""
-    x0 = (np.asarray(feats, dtype=np.float64) - float(deploy["feat_mean"])) / float(deploy["feat_std"])
+def conv1(deploy: ArrayDict, feats: np.ndarray) -> np.ndarray:
+    """int16 features (N, 32, 32) -> (N, 16, 16, 16): acc = conv(F - feat_mean, q) on integers."""
     c1 = deploy["conv1"]
-    h1 = conv2d(x0[:, None], np.asarray(c1["w"], dtype=np.float64), stride=2, pad=2)
-    h1 = prelu(_bn(h1, c1["bn_scale"], c1["bn_bias"]), c1["prelu"])
-    c2 = deploy["conv2"]
-    b1, b2, s2 = dsa(h1, c2["t1"], c2["t2"], group_axes=(1, 2, 3))
-    w2 = binary_weight(c2)
-    z = conv2d(b1, w2, 2, 2) + s2 * conv2d(b2, w2, 2, 2)
-    h2 = prelu(_bn(z, c2["bn_scale"], c2["bn_bias"]), c2["prelu"])
-    n, c, h, t = h2.shape
-    return h2.reshape(n, c * h, t)
-
-
-def proj(deploy: ArrayDict, x: np.ndarray) -> np.ndarray:
-    pr = deploy["proj"]
-    return prelu(_dense(x, pr) + _bcast(pr["bias"], 3, 1), pr["prelu"])
-
-
-def block(blk: ArrayDict, p: np.ndarray, width: str) -> np.ndarray:
-    """One D-FSMN block on (N, 128, T)."""
-    mem = blk["mem"]
-    b1, b2, s2 = dsa(p, mem["t1"], mem["t2"], group_axes=(2,))
-    w = binary_weight(mem)
-    z = dwconv1d(b1, w, 2) + s2 * dwconv1d(b2, w, 2)
-    m = prelu(_bn(z, mem["bn_scale"], mem["bn_bias"]), mem["prelu"]) + p
-    fc1 = blk["fc1"]
-    h = prelu(_bn(_dense(m, fc1), fc1["bn_scale"], fc1["bn_bias"]), fc1["prelu"])
-    fc2 = blk["fc2"]
-    path = fc2["paths"][width]
-    return prelu(_bn(_dense(h, fc2), path["bn_scale"], path["bn_bias"]), path["prelu"]) + m
+    w = np.asarray(c1["w"], dtype=np.float64)
+    s1 = np.asarray(c1["w_scale"], dtype=np.float64)
+    q = _round(w / s1[:, None, None, None])
+    feat_mean = int(deploy["feat_mean"])
+    acc = conv2d((np.asarray(feats, dtype=np.float64) - feat_mean)[:, None], q, stride=2, pad=2)
+    m = ONE * np.asarray(c1["bn_scale"], dtype=np.float64) * s1 / float(deploy["feat_std"])
+    bound = w.shape[2] * w.shape[3] * 127 * (32768 + abs(feat_mean))
+    return prelu(requant(acc, m, bound, c1["bn_bias"]), c1["prelu"])
 
 
 def quant16(v: np.ndarray) -> np.ndarray:
@@ -118,24 +152,12 @@ def quant16(v: np.ndarray) -> np.ndarray:
 
 
 def classifier(deploy: ArrayDict, p: np.ndarray) -> np.ndarray:
+    """int16 Q8 input, int8 weights: acc = q . v, ``M / 2^S = 2^(Q_ACT - 8) * w_scale``."""
     cl = deploy["classifier"]
-    flat = quant16(p.reshape(p.shape[0], -1))
-    return flat @ np.asarray(cl["w"], dtype=np.float64).T + np.asarray(cl["bias"], dtype=np.float64)
-
-
-def forward(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> np.ndarray:
-    """Float64 logits of a deploy dict for int16 features (N, 32, 32) or (32, 32)."""
-    feats = np.asarray(features)
-    single = feats.ndim == 2
-    if single:
-        feats = feats[None]
-    if width not in deploy["paths"]:
-        raise ValueError(f"width {width!r} not in the model (has {', '.join(deploy['paths'])})")
-    p = proj(deploy, stem(deploy, feats))
-    for i in deploy["paths"][width]:
-        p = block(deploy["blocks"][i], p, width)
-    logits = classifier(deploy, p)
-    return logits[0] if single else logits
+    sc = np.asarray(cl["w_scale"], dtype=np.float64)
+    q = _round(np.asarray(cl["w"], dtype=np.float64) / sc[:, None])
+    acc = (quant16(p.reshape(p.shape[0], -1)) * 256.0) @ q.T
+    return requant(acc, (ONE >> 8) * sc, q.shape[1] * 127 * 32768, cl["bias"])
 
 
 def run_layers(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> dict[str, np.ndarray]:
@@ -143,31 +165,25 @@ def run_layers(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> dic
     feats = np.asarray(features)
     if feats.ndim == 2:
         feats = feats[None]
+    if width not in deploy["paths"]:
+        raise ValueError(f"width {width!r} not in the model (has {', '.join(deploy['paths'])})")
     out: dict[str, np.ndarray] = {}
-    x0 = (feats.astype(np.float64) - float(deploy["feat_mean"])) / float(deploy["feat_std"])
-    c1 = deploy["conv1"]
-    h1 = conv2d(x0[:, None], np.asarray(c1["w"], dtype=np.float64), stride=2, pad=2)
-    out["conv1"] = prelu(_bn(h1, c1["bn_scale"], c1["bn_bias"]), c1["prelu"])
     c2 = deploy["conv2"]
-    b1, b2, s2 = dsa(out["conv1"], c2["t1"], c2["t2"], group_axes=(1, 2, 3))
-    w2 = binary_weight(c2)
-    z = conv2d(b1, w2, 2, 2) + s2 * conv2d(b2, w2, 2, 2)
-    out["conv2"] = prelu(_bn(z, c2["bn_scale"], c2["bn_bias"]), c2["prelu"])
+    out["conv1"] = conv1(deploy, feats)
+    out["conv2"] = binary_layer(out["conv1"], c2, c2, "conv2")
     n, c, h, t = out["conv2"].shape
-    p = out["proj"] = proj(deploy, out["conv2"].reshape(n, c * h, t))
+    p = out["proj"] = binary_layer(out["conv2"].reshape(n, c * h, t), deploy["proj"], None, "dense")
     for i in deploy["paths"][width]:
         blk = deploy["blocks"][i]
-        mem = blk["mem"]
-        b1, b2, s2 = dsa(p, mem["t1"], mem["t2"], group_axes=(2,))
-        w = binary_weight(mem)
-        zm = dwconv1d(b1, w, 2) + s2 * dwconv1d(b2, w, 2)
-        m = out[f"block{i}.mem"] = prelu(_bn(zm, mem["bn_scale"], mem["bn_bias"]), mem["prelu"]) + p
-        fc1 = blk["fc1"]
-        hh = out[f"block{i}.fc1"] = prelu(_bn(_dense(m, fc1), fc1["bn_scale"], fc1["bn_bias"]), fc1["prelu"])
-        fc2 = blk["fc2"]
-        path = fc2["paths"][width]
-        p = out[f"block{i}.fc2"] = (
-            prelu(_bn(_dense(hh, fc2), path["bn_scale"], path["bn_bias"]), path["prelu"]) + m
-        )
+        mem, fc1, fc2 = blk["mem"], blk["fc1"], blk["fc2"]
+        m = out[f"block{i}.mem"] = sat(binary_layer(p, mem, mem, "mem") + p)
+        hh = out[f"block{i}.fc1"] = binary_layer(m, fc1, fc1, "dense")
+        p = out[f"block{i}.fc2"] = sat(binary_layer(hh, fc2, fc2["paths"][width], "dense") + m)
     out["classifier"] = classifier(deploy, p)
     return out
+
+
+def forward(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> np.ndarray:
+    """Float64 logits of a deploy dict for int16 features (N, 32, 32) or (32, 32)."""
+    logits = run_layers(deploy, features, width)["classifier"]
+    return logits[0] if np.asarray(features).ndim == 2 else logits

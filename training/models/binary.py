@@ -7,6 +7,9 @@ Modes of the activation binarizer (``act``):
 - ``"sign"``: ``a = sign(x)`` (plain BNN, BiFSMN v1).
 ``lpb``: the straight-through window of every sign is scaled by a learnable alpha (LPB); otherwise alpha = 1.
 ``weight_scale``: ``w = sign(W) * mean|W[o]|`` (true 1 bit, per output channel); otherwise ``sign(W)``.
+Device grid (``grid.py``, SPEC §3): ``t1``, ``t2`` are used as the export stores them (Q16) and ``s2`` is
+the rounded mean on the Q16 grid; ``BinaryConv.accumulate`` returns the device accumulator
+``ONE * (d1 + s2 * d2)`` and the weight scale apart, for the student's requantisation.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from bifsmn_mcu.model.fold import ONE, Q_ACT, binary_acc_bound
+
+from .grid import fixed, s2_mean
 from .quant import lpb_sign
 
 # scale group of s2, as dims reduced for the layer's input layout
@@ -43,12 +49,19 @@ class BinaryActivation(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.act == "sign":
             return lpb_sign(x, self._alpha(self.alpha1))
-        b1 = lpb_sign(x - self._bc(self.t1, x), self._alpha(self.alpha1))
+        b1 = lpb_sign(x - self._bc(fixed(self.t1, Q_ACT), x), self._alpha(self.alpha1))
         if self.act == "single":
             return b1
-        r = x - b1 - self._bc(self.t2, x)
-        s2 = r.detach().abs().mean(dim=GROUP_DIMS[self.group], keepdim=True)
+        r = x - b1 - self._bc(fixed(self.t2, Q_ACT), x)
+        s2 = s2_mean(r, GROUP_DIMS[self.group])
         return b1 + s2 * lpb_sign(r, self._alpha(self.alpha2))
+
+
+def weight_scale(w: torch.Tensor, scaled: bool) -> torch.Tensor:
+    """``s_w[o] = mean|W[o, ...]|`` (ones when the layer is not scaled)."""
+    if not scaled:
+        return torch.ones(w.shape[0], dtype=w.dtype, device=w.device)
+    return w.abs().reshape(w.shape[0], -1).mean(dim=1)
 
 
 def binarize_weight(w: torch.Tensor, alpha: torch.Tensor | None, scaled: bool) -> torch.Tensor:
@@ -56,8 +69,7 @@ def binarize_weight(w: torch.Tensor, alpha: torch.Tensor | None, scaled: bool) -
     b = lpb_sign(w, alpha)
     if not scaled:
         return b
-    s = w.abs().reshape(w.shape[0], -1).mean(dim=1)
-    return b * s.view((-1,) + (1,) * (w.dim() - 1))
+    return b * weight_scale(w, True).view((-1,) + (1,) * (w.dim() - 1))
 
 
 class BinaryConv(nn.Module):
@@ -88,20 +100,32 @@ class BinaryConv(nn.Module):
         self.binact = BinaryActivation(cin, group, act, lpb)
         self.alpha_w = nn.Parameter(torch.ones(())) if lpb else None
         self.weight_scale = weight_scale
+        self.acc_bound = binary_acc_bound(self.weight[0].numel())  # |acc| bound of the IR (fan-in)
+
+    def _alpha_w(self) -> torch.Tensor | None:
+        return None if self.alpha_w is None else self.alpha_w.clamp_min(ALPHA_MIN)
 
     def binary_weight(self) -> torch.Tensor:
-        a = None if self.alpha_w is None else self.alpha_w.clamp_min(ALPHA_MIN)
-        return binarize_weight(self.weight, a, self.weight_scale)
+        return binarize_weight(self.weight, self._alpha_w(), self.weight_scale)
+
+    def accumulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(acc, s_w)``: the device accumulator ``ONE * (d1 + s2 * d2)`` (the +-1 weights' dot
+        products with both planes) and the per-output weight scale; the layer is ``acc * s_w / ONE``."""
+        a = self.binact(x)
+        b = lpb_sign(self.weight, self._alpha_w())
+        if self.kind == "conv2d":
+            d = F.conv2d(a, b, stride=2, padding=2)
+        elif self.kind == "pointwise":  # batched matmul: faster than a k=1 conv1d on CPU
+            d = torch.matmul(b[:, :, 0], a)
+        else:
+            d = depthwise5(a, b[:, 0, :])
+        return d * ONE, weight_scale(self.weight, self.weight_scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        a = self.binact(x)
-        w = self.binary_weight()
-        if self.kind == "conv2d":
-            return F.conv2d(a, w, self.bias, stride=2, padding=2)
-        if self.kind == "pointwise":  # batched matmul: faster than a k=1 conv1d on CPU
-            y = torch.matmul(w[:, :, 0], a)
-            return y if self.bias is None else y + self.bias[:, None]
-        return depthwise5(a, w[:, 0, :], self.bias)
+        """Float output ``s_w * (d1 + s2 * d2) + bias`` (the student requantises ``accumulate`` instead)."""
+        acc, s = self.accumulate(x)
+        y = acc * (s / ONE).view((1, -1) + (1,) * (acc.dim() - 2))
+        return y if self.bias is None else y + self.bias.view((1, -1) + (1,) * (acc.dim() - 2))
 
 
 def depthwise5(a: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:

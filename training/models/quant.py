@@ -50,16 +50,26 @@ class _STE(torch.autograd.Function):
         return g, None
 
 
+def _int8(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]]:
+    wd = w.detach()
+    scale = wd.reshape(w.shape[0], -1).abs().amax(dim=1).clamp_min(1e-12) / 127.0
+    shape = (-1,) + (1,) * (w.dim() - 1)
+    return torch.clamp(torch.round(wd / scale.view(shape)), -127, 127), scale, shape
+
+
 def fake_int8_per_channel(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric int8 per output channel (dim 0): returns (q * scale, STE to w; scale).
 
     scale[o] = max|W[o]| / 127; q = clamp(round(W / scale), -127, 127).
     """
-    wd = w.detach()
-    scale = wd.reshape(w.shape[0], -1).abs().amax(dim=1).clamp_min(1e-12) / 127.0
-    shape = (-1,) + (1,) * (w.dim() - 1)
-    q = torch.clamp(torch.round(wd / scale.view(shape)), -127, 127)
+    q, scale, shape = _int8(w)
     return _STE.apply(w, q * scale.view(shape)), scale
+
+
+def int8_codes(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same quantisation as integer codes: (q, STE to ``W / scale``; scale), so ``q * scale ~ W``."""
+    q, scale, shape = _int8(w)
+    return _STE.apply(w / scale.view(shape), q), scale
 
 
 def quant16(v: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,8 @@
 """BiFSMNv2 student (and its baselines): binary D-FSMN with thinnable depth paths.
 
-Deploy semantics in SPEC.md section 3. Widths are the strings ``"1", "1/2", "1/4", "1/8"``.
+Deploy semantics in SPEC.md section 3, on the device grid (``grid.py``): every layer computes the
+device's integer accumulator and requantises it like the integer reference, so in eval mode and float64
+the logits are the integer model's logits / ONE. Widths are the strings ``"1", "1/2", "1/4", "1/8"``.
 """
 
 from __future__ import annotations
@@ -8,9 +10,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from bifsmn_mcu.model.fold import ONE
+
+from . import grid
 from .binary import BinaryConv
 from .normalize import FeatureNorm
-from .quant import fake_int8_per_channel, quant16
+from .quant import int8_codes, quant16
 
 WIDTHS = ("1", "1/2", "1/4", "1/8")
 PATH_BLOCKS: dict[str, list[int]] = {"1": list(range(8)), "1/2": [1, 3, 5, 7], "1/4": [3, 7], "1/8": [7]}
@@ -34,27 +39,42 @@ class StudentBlock(nn.Module):
         self.fc2_bn = nn.ModuleDict({path_key(w): nn.BatchNorm1d(ch) for w in widths})
         self.fc2_act = nn.ModuleDict({path_key(w): nn.PReLU(ch) for w in widths})
 
+    def hidden(self, p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(m, h)``: the memory output with its residual, and fc1's output (fc2's input)."""
+        m = grid.sat(binary_out(self.mem, p, self.mem_bn, self.mem_act) + p)
+        return m, binary_out(self.fc1, m, self.fc1_bn, self.fc1_act)
+
     def forward(self, p: torch.Tensor, width: str) -> torch.Tensor:
         k = path_key(width)
-        m = self.mem_act(self.mem_bn(self.mem(p))) + p
-        h = self.fc1_act(self.fc1_bn(self.fc1(m)))
-        return self.fc2_act[k](self.fc2_bn[k](self.fc2(h))) + m
+        m, h = self.hidden(p)
+        return grid.sat(binary_out(self.fc2, h, self.fc2_bn[k], self.fc2_act[k]) + m)
+
+
+def binary_out(
+    layer: BinaryConv, x: torch.Tensor, bn: nn.Module | None, act: nn.PReLU, exact: bool | None = None
+) -> torch.Tensor:
+    """``PReLU(BN(layer(x)))`` (or ``+ bias`` without BN) on the device grid; exact when BN is in eval."""
+    acc, s_w = layer.accumulate(x)
+    if exact is None:
+        exact = not bn.training
+    out = grid.requant(acc, s_w, layer.acc_bound, exact=exact, bn=bn, bias=layer.bias)
+    return grid.prelu(out, act.weight)
 
 
 class Int8Linear(nn.Linear):
-    """Linear layer whose weights are fake-quantised to int8 per output channel (STE)."""
+    """Linear layer with int8 weights per output channel (STE): ``accumulate`` gives ``(x @ q.T, scale)``."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w, _ = fake_int8_per_channel(self.weight)
-        return nn.functional.linear(x, w, self.bias)
+    def accumulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        q, scale = int8_codes(self.weight)
+        return nn.functional.linear(x, q), scale
 
 
 class Int8Conv2d(nn.Conv2d):
-    """Conv2d whose weights are fake-quantised to int8 per output channel (STE)."""
+    """Conv2d with int8 weights per output channel (STE): ``accumulate`` gives ``(conv(x, q), scale)``."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w, _ = fake_int8_per_channel(self.weight)
-        return self._conv_forward(x, w, self.bias)
+    def accumulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        q, scale = int8_codes(self.weight)
+        return self._conv_forward(x, q, None), scale
 
 
 class BinaryFSMN(nn.Module):
@@ -94,17 +114,34 @@ class BinaryFSMN(nn.Module):
         self.classifier = Int8Linear(1024, n_classes)
 
     def front(self, feats: torch.Tensor) -> torch.Tensor:
-        x = self.norm(feats).unsqueeze(1)
-        h = self.prelu1(self.bn1(self.conv1(x)))
-        h = self.prelu2(self.bn2(self.conv2(h)))
-        return self.prelu_proj(self.proj(h.reshape(h.shape[0], 256, h.shape[-1])))
+        # conv1 as the device runs it: acc = conv(F - feat_mean, q) on integers, then
+        # M / 2^S = ONE * bn_scale * w_scale / feat_std (the normalisation folds into the multiplier)
+        mean = self.norm.feat_mean.to(feats.dtype)
+        acc, s1 = self.conv1.accumulate((feats - mean).unsqueeze(1))
+        bound = self.conv1.weight[0].numel() * 127 * (32768 + abs(int(round(float(mean)))))  # as fold.py
+        std = self.norm.feat_std.to(feats.dtype)
+        h = grid.requant(acc, ONE * s1, bound, exact=not self.bn1.training, bn=self.bn1, div=std)
+        h = grid.prelu(h, self.prelu1.weight)
+        h = binary_out(self.conv2, h, self.bn2, self.prelu2)
+        return binary_out(
+            self.proj, h.reshape(h.shape[0], 256, h.shape[-1]), None, self.prelu_proj, exact=not self.training
+        )
 
     def run_path(self, p: torch.Tensor, width: str) -> dict:
         blocks = {}
         for i in PATH_BLOCKS[width]:
             p = self.blocks[i](p, width)
             blocks[i] = p
-        return {"logits": self.classifier(quant16(p.flatten(1))), "blocks": blocks}
+        # classifier: int16 Q8 input (quant16), int8 weights; M / 2^S = 2^(Q_ACT - 8) * w_scale
+        acc, sc = self.classifier.accumulate(quant16(p.flatten(1)) * 256.0)
+        logits = grid.requant(
+            acc,
+            (ONE >> 8) * sc,
+            self.classifier.in_features * 127 * 32768,
+            exact=not self.training,
+            bias=self.classifier.bias,
+        )
+        return {"logits": logits, "blocks": blocks}
 
     def forward(self, feats: torch.Tensor, paths: tuple[str, ...] = ("1",)) -> dict:
         p = self.front(feats)
