@@ -41,6 +41,7 @@ static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
 static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
+static int g_fast_consts; /* every channel S >= 32 and |A| < 2^14: the fused / SMMULR paths */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
 {
@@ -50,6 +51,7 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         b[o] = rnd_range(-40000, 40000);
         a[o] = rnd_range(-8000, 32767);
         if (rnd() % 4 == 0) { s[o] = 32; } /* the S == 32 rounding of the vector paths */
+        if (g_fast_consts) { s[o] = (int8_t)rnd_range(32, 45); a[o] = rnd_range(-16383, 16383); }
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
@@ -233,6 +235,16 @@ int run_all(uint32_t seed)
     test_dense(1024, 12, 4);
     test_dense(36, 5, 4);
     test_dense(37, 3, 4);
+    g_fast_consts = 1;
+    test_bdense(256, 8, 128, 1, 1);
+    test_bdense(128, 8, 256, 0, 1);
+    test_bdense(77, 3, 37, 0, 1);
+    test_bdense(131, 2, 100, 1, 0);
+    test_bdense(45, 8, 70, 1, 1);
+    test_bdense(999, 1, 33, 0, 1); /* row lists beyond one counting pass: the general path */
+    test_dw(128, 8, 5, 2, 1);
+    test_dw(37, 5, 5, 2, 1);
+    g_fast_consts = 0;
     return bad;
 }
 

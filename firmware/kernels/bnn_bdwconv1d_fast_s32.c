@@ -6,8 +6,8 @@
  *     acc = d1 * ONE + s2 * d2 = n_valid * (ONE + s2) - (pc1 << 17) - 2 s2 * pc2.
  * The channel's transform constants stay in registers over its frames: S >= 32 is one SMLAL with
  * the rounding constant and an arithmetic shift of the high word, S < 32 with a bounded product
- * (bnn_frq_prepare_low) two shifts of the 64-bit sum; PReLU on DSP cores is one SMMULR with
- * A << 17 ((y A 2^17 + 2^31) >> 32 = (y A + 2^14) >> 15 exactly, no saturation for |A| < 2^14).
+ * (bnn_frq_prepare_low) two shifts of the 64-bit sum; PReLU is bnn_frq_smmulr with A << 17 (one
+ * SMMULR on DSP cores; exact, no saturation, for |A| < 2^14).
  * Anything else (k > 8, long sequences, other constants) takes the exact generic code. */
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
@@ -17,18 +17,6 @@
 
 static bnn_frq_t s_rq[C_MAX];
 static uint8_t s_pop8[256];
-
-#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
-#define BNN_DW_SMMULR 1
-static inline int32_t dw_smmulr(int32_t y, int32_t a17)
-{
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(y), "r"(a17));
-    return r;
-}
-#else
-#define BNN_DW_SMMULR 0
-#endif
 
 typedef struct {
     uint32_t valid; /* taps of this frame that read a real frame */
@@ -54,13 +42,9 @@ static inline int32_t dw_out(uint32_t a1, uint32_t a2, uint32_t wc, uint32_t val
         y = bnn_frq_requant(acc, q);
     }
     if (pmode == 1) {
-#if BNN_DW_SMMULR
         if (y < 0) {
-            y = dw_smmulr(y, a17);
+            y = bnn_frq_smmulr(y, a17);
         }
-#else
-        (void)a17;
-#endif
     } else if (pmode == 2) {
         y = bnn_frq_prelu(y, q);
     }
@@ -134,7 +118,7 @@ void bnn_bdwconv1d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         int32_t *op = out + c * n_frames;
         const int32_t *rp = res != NULL ? res + c * n_frames : NULL;
         const int mode = q->sh >= 0 ? 0 : (q->ls ? 1 : 2);
-        const int fastp = has_prelu && BNN_DW_SMMULR && q->a > -16384 && q->a < 16384;
+        const int fastp = has_prelu && q->a > -16384 && q->a < 16384;
         if (spec && mode == 0 && fastp && rp != NULL) {
             dw_channel(a1, a2, wc, s2[c], q, fr, 8, rp, op, 0, 1, 1, 1);
         } else if (spec && mode == 1 && fastp && rp != NULL) {

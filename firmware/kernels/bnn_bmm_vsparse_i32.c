@@ -13,55 +13,8 @@
  */
 #include "bnn_vsparse_common.h"
 
-#define CSA(h, l, a, b, c)                                                                         \
-    do {                                                                                           \
-        const uint32_t u_ = (a) ^ (b);                                                             \
-        (h) = ((a) & (b)) | (u_ & (c));                                                            \
-        (l) = u_ ^ (c);                                                                            \
-    } while (0)
-
 static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32];
 static const uint32_t *s_list[BNN_VS_LIST_MAX];
-
-/* Harley-Seal over list[0..n) (n a multiple of 16, at most BNN_VS_SEG real rows), column word k:
- * 8 bit planes p[0..7] (ones, twos, ..., 128s) of the 32 column sums. */
-static inline void count_planes(const uint32_t *const *list, int n, int k, uint32_t p[8])
-{
-    uint32_t ones = 0, twos = 0, fours = 0, eights = 0, h16 = 0, h32 = 0, h64 = 0, h128 = 0;
-    for (int j = 0; j < n; j += 16, list += 16) {
-        uint32_t tA, tB, fA, fB, eA, eB, s, c;
-        CSA(tA, ones, ones, list[0][k], list[1][k]);
-        CSA(tB, ones, ones, list[2][k], list[3][k]);
-        CSA(fA, twos, twos, tA, tB);
-        CSA(tA, ones, ones, list[4][k], list[5][k]);
-        CSA(tB, ones, ones, list[6][k], list[7][k]);
-        CSA(fB, twos, twos, tA, tB);
-        CSA(eA, fours, fours, fA, fB);
-        CSA(tA, ones, ones, list[8][k], list[9][k]);
-        CSA(tB, ones, ones, list[10][k], list[11][k]);
-        CSA(fA, twos, twos, tA, tB);
-        CSA(tA, ones, ones, list[12][k], list[13][k]);
-        CSA(tB, ones, ones, list[14][k], list[15][k]);
-        CSA(fB, twos, twos, tA, tB);
-        CSA(eB, fours, fours, fA, fB);
-        CSA(s, eights, eights, eA, eB);
-        c = h16 & s;
-        h16 ^= s;
-        s = h32 & c;
-        h32 ^= c;
-        c = h64 & s;
-        h64 ^= s;
-        h128 ^= c;
-    }
-    p[0] = ones;
-    p[1] = twos;
-    p[2] = fours;
-    p[3] = eights;
-    p[4] = h16;
-    p[5] = h32;
-    p[6] = h64;
-    p[7] = h128;
-}
 
 void bnn_bmm_vsparse_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
                          const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d)
@@ -79,14 +32,14 @@ void bnn_bmm_vsparse_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in
             const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
             uint32_t p[8];
             if (info.n <= BNN_VS_SEG) {
-                count_planes((const uint32_t *const *)s_list, info.n, k, p);
+                bnn_vs_count_planes_c((const uint32_t *const *)s_list, info.n, k, p);
                 bnn_vs_planes_to_bytes(p);
                 bnn_vs_write_d(p, lanes, colsum + 32 * k, info, dv + 32 * k);
             } else {
                 int32_t cnt[32] = {0};
                 for (int j = 0; j < info.n; j += BNN_VS_SEG) {
                     const int len = (info.n - j) < BNN_VS_SEG ? (info.n - j) : BNN_VS_SEG;
-                    count_planes((const uint32_t *const *)s_list + j, len, k, p);
+                    bnn_vs_count_planes_c((const uint32_t *const *)s_list + j, len, k, p);
                     bnn_vs_planes_to_bytes(p);
                     bnn_vs_add_bytes(p, cnt);
                 }

@@ -44,6 +44,7 @@ __asm__(
     "    .syntax unified\n"
     "    .thumb\n"
     "    .balign 4\n"
+    "    .global bnn_vs_count_planes_v7m\n"
     "    .type bnn_vs_count_planes_v7m, %function\n"
     "    .thumb_func\n"
     "bnn_vs_count_planes_v7m:\n"
@@ -114,8 +115,6 @@ __asm__(
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
 #include "bnn_vsparse_common.h"
-
-void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8]);
 
 static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32];
 static const uint32_t *s_list[BNN_VS_LIST_MAX];

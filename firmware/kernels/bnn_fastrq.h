@@ -102,6 +102,19 @@ static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
     return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
 }
 
+/* (y * a17 + 2^31) >> 32 (SMMULR): with a17 = A << 17 and |A| < 2^14 this is the PReLU branch
+ * rshr64(y * A, 15) exactly, and it cannot leave int32 */
+static inline int32_t bnn_frq_smmulr(int32_t y, int32_t a17)
+{
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(y), "r"(a17));
+    return r;
+#else
+    return (int32_t)(((int64_t)y * (int64_t)a17 + ((int64_t)1 << 31)) >> 32);
+#endif
+}
+
 /* y >= 0 ? y : sat32(rshr64(y * A, 15)) (saturation only matters for slopes beyond 1.0) */
 static inline int32_t bnn_frq_prelu(int32_t y, const bnn_frq_t *c)
 {

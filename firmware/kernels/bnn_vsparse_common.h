@@ -84,6 +84,62 @@ static inline bnn_vs_list_t bnn_vs_build_list(const uint32_t *av, int n_in, cons
     return info;
 }
 
+#define BNN_VS_CSA(h, l, a, b, c)                                                                         \
+    do {                                                                                           \
+        const uint32_t u_ = (a) ^ (b);                                                             \
+        (h) = ((a) & (b)) | (u_ & (c));                                                            \
+        (l) = u_ ^ (c);                                                                            \
+    } while (0)
+
+/* Harley-Seal over list[0..n) (n a multiple of 16, at most BNN_VS_SEG real rows), column word k:
+ * 8 bit planes p[0..7] (ones, twos, ..., 128s) of the 32 column sums. */
+static inline void bnn_vs_count_planes_c(const uint32_t *const *list, int n, int k, uint32_t p[8])
+{
+    uint32_t ones = 0, twos = 0, fours = 0, eights = 0, h16 = 0, h32 = 0, h64 = 0, h128 = 0;
+    for (int j = 0; j < n; j += 16, list += 16) {
+        uint32_t tA, tB, fA, fB, eA, eB, s, c;
+        BNN_VS_CSA(tA, ones, ones, list[0][k], list[1][k]);
+        BNN_VS_CSA(tB, ones, ones, list[2][k], list[3][k]);
+        BNN_VS_CSA(fA, twos, twos, tA, tB);
+        BNN_VS_CSA(tA, ones, ones, list[4][k], list[5][k]);
+        BNN_VS_CSA(tB, ones, ones, list[6][k], list[7][k]);
+        BNN_VS_CSA(fB, twos, twos, tA, tB);
+        BNN_VS_CSA(eA, fours, fours, fA, fB);
+        BNN_VS_CSA(tA, ones, ones, list[8][k], list[9][k]);
+        BNN_VS_CSA(tB, ones, ones, list[10][k], list[11][k]);
+        BNN_VS_CSA(fA, twos, twos, tA, tB);
+        BNN_VS_CSA(tA, ones, ones, list[12][k], list[13][k]);
+        BNN_VS_CSA(tB, ones, ones, list[14][k], list[15][k]);
+        BNN_VS_CSA(fB, twos, twos, tA, tB);
+        BNN_VS_CSA(eB, fours, fours, fA, fB);
+        BNN_VS_CSA(s, eights, eights, eA, eB);
+        c = h16 & s;
+        h16 ^= s;
+        s = h32 & c;
+        h32 ^= c;
+        c = h64 & s;
+        h64 ^= s;
+        h128 ^= c;
+    }
+    p[0] = ones;
+    p[1] = twos;
+    p[2] = fours;
+    p[3] = eights;
+    p[4] = h16;
+    p[5] = h32;
+    p[6] = h64;
+    p[7] = h128;
+}
+
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+/* The same count in Thumb-2 assembly (bnn_bmm_vsparse_v7m_i32.c): list ends with a NULL sentinel,
+ * koff = 4 k (byte offset of the column word). */
+void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8]);
+#define BNN_VS_COUNT(list, n, k, p) bnn_vs_count_planes_v7m((list), 4u * (uint32_t)(k), (p))
+#else
+#define BNN_VS_COUNT(list, n, k, p) bnn_vs_count_planes_c((list), (n), (k), (p))
+#endif
+
 /* 8 bit planes (p[k] bit j = bit k of the count of lane j) -> byte lanes in place:
  * afterwards byte m of p[r] is the count of lane 8 m + r (an 8x8 bit transpose per byte). */
 static inline void bnn_vs_planes_to_bytes(uint32_t p[8])
