@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from bifsmn_mcu.model.fold import INT32_MAX, INT32_MIN, ONE, Q_ACT, Q_SLOPE, S2_MAX, quantize_multiplier
@@ -27,10 +28,29 @@ from bifsmn_mcu.model.fold import INT32_MAX, INT32_MIN, ONE, Q_ACT, Q_SLOPE, S2_
 from .quant import _STE
 
 
+class _RoundHalfUp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, v: torch.Tensor, step: float) -> torch.Tensor:
+        return (v * step).add_(0.5).floor_().div_(step)
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        return g, None
+
+
+class _Sat(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, v: torch.Tensor) -> torch.Tensor:
+        return torch.clamp(v, INT32_MIN / ONE, INT32_MAX / ONE)
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        return g
+
+
 def round_half_up(v: torch.Tensor, frac: int = Q_ACT) -> torch.Tensor:
     """``floor(v * 2^frac + 0.5) / 2^frac`` (the device's ``rshr``), identity gradient."""
-    step = float(1 << frac)
-    return _STE.apply(v, torch.floor(v.detach() * step + 0.5) / step)
+    return _RoundHalfUp.apply(v, float(1 << frac))
 
 
 def fixed(v: torch.Tensor, frac: int) -> torch.Tensor:
@@ -43,7 +63,7 @@ def fixed(v: torch.Tensor, frac: int) -> torch.Tensor:
 
 def sat(v: torch.Tensor) -> torch.Tensor:
     """int32 saturation of an activation (``sat32``), identity gradient."""
-    return _STE.apply(v, torch.clamp(v.detach(), INT32_MIN / ONE, INT32_MAX / ONE))
+    return _Sat.apply(v)
 
 
 def s2_mean(r: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
@@ -54,9 +74,11 @@ def s2_mean(r: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
 
 
 def prelu(y: torch.Tensor, slope: torch.Tensor) -> torch.Tensor:
-    """``y >= 0 ? y : sat(rshr(y * A, 15))`` with the slope ``A`` on the Q15 grid (per channel, dim 1)."""
-    a = fixed(slope, Q_SLOPE).view((1, -1) + (1,) * (y.dim() - 2))
-    return torch.where(y >= 0, y, sat(round_half_up(y * a)))
+    """``y >= 0 ? y : sat(rshr(y * A, 15))`` with the slope ``A`` on the Q15 grid (per channel, dim 1).
+
+    ``y`` is on the grid (a requantised output), so rounding leaves ``y >= 0`` as it is.
+    """
+    return sat(round_half_up(F.prelu(y, fixed(slope, Q_SLOPE))))
 
 
 def multiplier(m: torch.Tensor, bound: int) -> torch.Tensor:
