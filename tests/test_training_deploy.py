@@ -124,3 +124,18 @@ def test_shipped_checkpoint_exports_to_the_shipped_ir_and_equals_it_in_float64()
         out = model.double()(torch.from_numpy(f.astype(np.float64)), WIDTHS)
     for w in WIDTHS:
         np.testing.assert_array_equal(out[w]["logits"].numpy() * ONE, intref.logits(shipped, f, w))
+
+
+def test_torch_predictions_of_a_checkpoint_equal_the_integer_model(tmp_path):
+    """What ``simulate`` compares: the checkpoint's PyTorch top-1 (float64) against its exported IR."""
+    from bifsmn_mcu.training.checkpoint import save_checkpoint
+
+    from bifsmn_mcu.model.from_checkpoint import export_checkpoint, torch_predictions
+
+    m = _random_student(5).float()
+    ck = {"model_spec": {"kind": "student"}, "labels": LABELS, "feat_mean": 9000, "feat_std": 2100.5}
+    path = save_checkpoint({**ck, "state_dict": m.state_dict()}, tmp_path / "student.pt")
+    ir = export_checkpoint(path)
+    f = random_features(9, 40)
+    for w in ("1", "1/8"):
+        np.testing.assert_array_equal(torch_predictions(path, f, w), intref.logits(ir, f, w).argmax(1))
