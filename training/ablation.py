@@ -17,7 +17,7 @@ from .trainer import select_best
 ALL = ("1", "1/2", "1/4", "1/8")
 MAIN = [  # (run folder, label shown, widths reported)
     ("teacher", "FP D-FSMN teacher", ("1",)),
-    ("bifsmnv2", "**BiFSMNv2** (shipped recipe)", ALL),
+    ("bifsmnv2", "**BiFSMNv2** (shipped run)", ALL),
 ]
 ABLATION = [  # one same reduced budget each, all initialised from the same teacher
     ("plain_bnn", "plain BNN (sign + STE, no scales)", ("1",)),
@@ -26,6 +26,7 @@ ABLATION = [  # one same reduced budget each, all initialised from the same teac
     ("bifsmnv2_no_fid", "BiFSMNv2 without FID (logit MSE only)", ALL),
     ("bifsmnv2_no_dsa", "BiFSMNv2 without DSA (one bit plane)", ALL),
     ("bifsmnv2_no_lpb", "BiFSMNv2 without LPB (fixed STE window)", ALL),
+    ("bifsmnv2_kd", "BiFSMNv2 + soft-label KD", ALL),
 ]
 START, END = "<!-- ablation-table:start -->", "<!-- ablation-table:end -->"
 
@@ -36,7 +37,7 @@ def read_rows(path: Path) -> list[dict]:
 
 def table(runs: Path, rows_spec: list) -> str:
     head = (
-        "| model | run | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 "
+        "| model | run (config) | selected epoch / epochs | width 1 | 1/2 | 1/4 | 1/8 "
         "| wall clips/s (varies with load) |\n"
         "|---|---|---|---|---|---|---|---|\n"
     )
@@ -48,12 +49,13 @@ def table(runs: Path, rows_spec: list) -> str:
             continue
         rows = read_rows(path)
         best = select_best(rows)
+        cfg_file = runs / run / "config.json"
+        name = json.loads(cfg_file.read_text()).get("name", "?") if cfg_file.is_file() else "?"
         cells = [f"{100 * best['dev'][w]:.2f}" if w in widths and w in best["dev"] else "" for w in
                  ("1", "1/2", "1/4", "1/8")]  # fmt: skip
         cps = sum(r["clips_per_s"] for r in rows) / len(rows)
-        lines.append(
-            f"| {label} | `{run}` | {best['epoch']}/{len(rows)} | " + " | ".join(cells) + f" | {cps:.0f} |"
-        )
+        head_cells = f"| {label} | `{run}` (`{name}`) | {best['epoch']}/{len(rows)} | "
+        lines.append(head_cells + " | ".join(cells) + f" | {cps:.0f} |")
     return head + "\n".join(lines) + "\n"
 
 

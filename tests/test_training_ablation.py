@@ -1,0 +1,38 @@
+"""The ablation table is built from run folders: selected epoch by the trainer's rule, config name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+
+from bifsmn_mcu.training.ablation import END, MAIN, START, table, write_into  # noqa: E402
+
+
+def _run(root, name, config, devs):
+    d = root / name
+    d.mkdir(parents=True)
+    (d / "config.json").write_text(json.dumps({"name": config}))
+    rows = [{"epoch": i + 1, "dev": dev, "clips_per_s": 100.0 + i} for i, dev in enumerate(devs)]
+    (d / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_table_picks_the_selected_epoch_and_names_the_config(tmp_path):
+    _run(tmp_path, "teacher", "teacher", [{"1": 0.5}, {"1": 0.8}, {"1": 0.7}])
+    ok = {"1": 0.75, "1/2": 0.6, "1/4": 0.5, "1/8": 0.4}
+    inverted = {"1": 0.9, "1/2": 0.3, "1/4": 0.5, "1/8": 0.4}  # 1/2 < 1/4: the rule skips it
+    _run(tmp_path, "bifsmnv2", "bifsmnv2_kd", [ok, inverted])
+    text = table(tmp_path, MAIN)
+    lines = text.splitlines()
+    assert "| `teacher` (`teacher`) | 2/3 | 80.00 |" in lines[2]
+    assert "| `bifsmnv2` (`bifsmnv2_kd`) | 1/2 | 75.00 | 60.00 | 50.00 | 40.00 | 100 |" in lines[3]
+    doc = tmp_path / "T.md"
+    doc.write_text(f"a\n{START}\nold\n{END}\nb\n")
+    write_into(doc, text)
+    assert "old" not in doc.read_text() and "80.00" in doc.read_text()
+
+
+def test_missing_run_is_reported_not_invented(tmp_path):
+    assert "| not run |" in table(tmp_path, MAIN)
