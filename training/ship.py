@@ -17,6 +17,12 @@ PRETRAINED = Path(__file__).resolve().parents[1] / "bifsmn_mcu" / "pretrained"
 NAME = "bifsmnv2_default.pt"
 
 
+def _loss_text(dc: dict) -> str:
+    kd = float(dc.get("kd", 0.0))
+    soft = f" + {kd:g} * soft-label KL (T = {float(dc.get('kd_T', 1.0)):g})" if kd > 0 else ""
+    return f"`w * (CE + {dc['weight']} * (FID + logit MSE){soft})`"
+
+
 def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
     cfg = ck["config"]
     dev = ck["metrics"]["dev"]
@@ -57,7 +63,7 @@ Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. Student initialised f
 {tr["epochs"]} epochs, batch {tr["batch_size"]}, {tr["optimizer"]} lr {tr["lr"]} cosine,
 weight decay {tr["weight_decay"]},
 thresholds and LPB alphas at {tr["slow_lr"]}x lr; paths {tr["paths"]} trained jointly with weights
-{tr["path_weights"]}; loss per path `w * (CE + {cfg["distill"]["weight"]} * (FID + logit MSE))`.
+{tr["path_weights"]}; loss per path {_loss_text(cfg["distill"])}.
 Selected epoch: {ck["epoch"]} of the {len(rows)} run when shipped (best full-path dev accuracy with
 full >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips).
 {note}
