@@ -139,3 +139,24 @@ def test_torch_predictions_of_a_checkpoint_equal_the_integer_model(tmp_path):
     f = random_features(9, 40)
     for w in ("1", "1/8"):
         np.testing.assert_array_equal(torch_predictions(path, f, w), intref.logits(ir, f, w).argmax(1))
+
+
+def test_saturated_thresholds_and_capped_s2_agree_exactly():
+    """Edge cases of the grid: thresholds beyond int32 (saturated, never / always fire), s2 at its cap."""
+    m = _random_student(6)
+    with torch.no_grad():
+        m.conv2.binact.t2[:8] = -1e5  # |r| ~ 1e5 over a quarter of the sample: s2 hits s2_max (64)
+        m.proj.binact.t1[:64] = 1e12  # beyond int32 in Q16: saturates, b1 = -1 always
+        m.proj.binact.t1[64:128] = -1e12  # b1 = +1 always
+        m.blocks[7].fc1.binact.t2[:] = 3e4  # near the int32 limit, not beyond
+    f = random_features(11, 6)
+    st = deploy_state(m, LABELS)
+    ir = fold(st)
+    _, _, s2 = intref.dsa(
+        intref.conv1(ir, f), ir.get("conv2", "T1"), ir.get("conv2", "T2"), (1, 2, 3), one=ONE, s2_max=1 << 22
+    )
+    assert (s2 == 1 << 22).all()  # the cap is reached
+    with torch.no_grad():
+        out = m(torch.from_numpy(f.astype(np.float64)), WIDTHS)
+    for w in WIDTHS:
+        np.testing.assert_array_equal(out[w]["logits"].numpy() * ONE, intref.logits(ir, f, w))
