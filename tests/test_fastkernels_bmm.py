@@ -9,7 +9,13 @@ import pytest
 from conftest import require_tool
 
 from bifsmn_mcu.bench.kernel_check import check_kernel, random_case
-from bifsmn_mcu.bench.kernel_layout import dots_reference, pack_bdense_fast, pack_columns, pack_rows
+from bifsmn_mcu.bench.kernel_layout import (
+    dots_reference,
+    pack_bconv_fast,
+    pack_bdense_fast,
+    pack_columns,
+    pack_rows,
+)
 from bifsmn_mcu.model.bitpack import unpack_bits
 
 # (n_vec, n_in, n_out, density): odd sizes, a partial last word on both axes, the several-pass
@@ -28,6 +34,23 @@ def test_layout_round_trip():
     assert fast.size == 131 * 2 + 19
     assert np.array_equal(fast[: 131 * 2].reshape(131, 2), cols)
     assert np.array_equal(fast[131 * 2 :].view("<i2")[:37], colsum)
+
+
+def test_conv_layout_round_trip():
+    rng = np.random.default_rng(4)
+    out_c, taps, in_c = 37, 9, 13
+    neg = rng.random((out_c, taps, in_c)) < 0.5
+    w_taps = pack_rows(neg.reshape(out_c * taps, in_c)).reshape(out_c, taps)
+    fast = pack_bconv_fast(w_taps, in_c)
+    n_in = taps * in_c
+    assert np.array_equal(fast[: out_c * taps].reshape(out_c, taps), w_taps)  # portable words first
+    cols = fast[out_c * taps : out_c * taps + n_in * 2].reshape(n_in, 2)
+    assert np.array_equal(unpack_bits(cols, out_c), neg.reshape(out_c, n_in).T)  # row tap * in_c + c
+    rest = fast[out_c * taps + n_in * 2 :]
+    assert np.array_equal(rest.view("<i2")[:out_c], neg.reshape(out_c, -1).sum(axis=1))
+    tapneg = rest[(out_c + 1) // 2 :].view(np.uint8)
+    assert tapneg.size == -(-taps * out_c // 4) * 4
+    assert np.array_equal(tapneg[: taps * out_c].reshape(taps, out_c), neg.sum(axis=2).T)
 
 
 def test_reference_is_popcount_definition():

@@ -19,7 +19,7 @@ FAST_SOURCES = ["bnn_bdense_vsparse_s32.c", "bnn_bmm_vsparse_i32.c", "bnn_bmm_vs
                 "bnn_bmm_vsparse_mve_i32.c", "bnn_dsa_pack_cols_fast_s32.c", "bnn_conv2d_fast_s8.c",
                 "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c",
                 "bnn_dsa_pack_rows_fast_s32.c", "bnn_dsa_pack_cols_mve_s32.c", "bnn_bdwconv1d_mve_s32.c",
-                "bnn_bconv2d_mve_s32.c"]
+                "bnn_bconv2d_mve_s32.c", "bnn_bconv2d_vsparse_s32.c"]
 PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_dsa_pack_rows_s32.c",
                     "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c", "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
 
@@ -174,6 +174,29 @@ static void test_dw(int ch, int T, int k, int pad, int with_res)
     cmp(out1, out2, ch * T);
 }
 
+/* fast conv layout: portable words, column words, int16 colsum, uint8 tapneg[tap][o] */
+static uint32_t wconv[4096];
+static void pack_conv_fast(const uint32_t *w, int oc, int kk, int ic, uint32_t *f)
+{
+    const int n_in = kk * ic, ow = (oc + 31) / 32;
+    memset(f, 0, sizeof wconv);
+    memcpy(f, w, sizeof(uint32_t) * (size_t)(oc * kk));
+    uint32_t *cols = f + oc * kk;
+    int16_t *cs = (int16_t *)(cols + n_in * ow);
+    uint8_t *tn = (uint8_t *)(cs + ((oc + 1) & ~1));
+    for (int o = 0; o < oc; ++o) {
+        for (int tap = 0; tap < kk; ++tap) {
+            for (int c = 0; c < ic; ++c) {
+                if ((w[o * kk + tap] >> c) & 1u) {
+                    cols[(tap * ic + c) * ow + o / 32] |= 1u << (o % 32);
+                    cs[o]++;
+                    tn[tap * oc + o]++;
+                }
+            }
+        }
+    }
+}
+
 static void test_bconv(int h, int w, int ic, int oc, int k, int stride, int pad)
 {
     bnn_requant_t rq;
@@ -184,7 +207,10 @@ static void test_bconv(int h, int w, int ic, int oc, int k, int stride, int pad)
     bnn_bconv2d_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out1);
     bnn_bconv2d_fast_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out2);
     cmp(out1, out2, oc * oh * ow);
-    bnn_bconv2d_sel_s32(a1, a2, h, w, ic, s2, wrow, oc, k, stride, pad, &rq, out2);
+    pack_conv_fast(wrow, oc, k * k, ic, wconv);
+    bnn_bconv2d_sel_s32(a1, a2, h, w, ic, s2, wconv, oc, k, stride, pad, &rq, out2);
+    cmp(out1, out2, oc * oh * ow);
+    bnn_bconv2d_vsparse_s32(a1, a2, h, w, ic, s2, wconv, oc, k, stride, pad, &rq, out2);
     cmp(out1, out2, oc * oh * ow);
 }
 
@@ -244,6 +270,12 @@ int run_all(uint32_t seed)
     test_bdense(999, 1, 33, 0, 1); /* row lists beyond one counting pass: the general path */
     test_dw(128, 8, 5, 2, 1);
     test_dw(37, 5, 5, 2, 1);
+    test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bconv(11, 9, 15, 8, 5, 2, 2);
+    test_bconv(9, 11, 13, 37, 5, 2, 2); /* two column words, the second partial */
+    test_bconv(7, 9, 5, 3, 3, 1, 1);
+    test_bconv(6, 7, 31, 5, 3, 1, 1); /* taps straddling words */
     g_fast_consts = 0;
     return bad;
 }

@@ -59,3 +59,24 @@ def pack_bdense_fast(w_rows: np.ndarray, n_in: int) -> np.ndarray:
     if cs.size % 2:
         cs = np.concatenate([cs, np.zeros(1, dtype="<i2")])
     return np.concatenate([cols.reshape(-1), cs.view("<u4")]).astype(np.uint32)
+
+
+def pack_bconv_fast(w_taps: np.ndarray, in_c: int) -> np.ndarray:
+    """Binary conv weights in the portable layout (out_c, k*k) uint32 (in_c <= 32 channel bits per
+    tap) -> the fast conv layout of bnn_bconv2d_vsparse_s32, one uint32 array: the portable words,
+    then column words (n_in = k*k*in_c rows, row tap * in_c + c), int16 colsum (padded to a word),
+    uint8 tapneg[tap, o] = negative weights of output o at that tap (padded to a word)."""
+    w_taps = np.asarray(w_taps, dtype=np.uint32)
+    out_c, taps = w_taps.shape
+    shifts = np.arange(in_c, dtype=np.uint32)
+    neg = ((w_taps[:, :, None] >> shifts) & 1).astype(bool)  # (out_c, taps, in_c)
+    cols, colsum = pack_columns(neg.reshape(out_c, taps * in_c))
+    cs = colsum.astype("<i2")
+    if cs.size % 2:
+        cs = np.concatenate([cs, np.zeros(1, dtype="<i2")])
+    tapneg = neg.sum(axis=2).T.astype(np.uint8).reshape(-1)  # (taps, out_c)
+    if tapneg.size % 4:
+        tapneg = np.concatenate([tapneg, np.zeros(4 - tapneg.size % 4, dtype=np.uint8)])
+    return np.concatenate([w_taps.reshape(-1), cols.reshape(-1), cs.view("<u4"), tapneg.view("<u4")]).astype(
+        np.uint32
+    )

@@ -3,7 +3,8 @@
 Both sets are bit-exact with the integer reference (tests). ``fast`` calls the optimised kernels of
 ``firmware/kernels/bnn_kernels_select.h``, which pick their Cortex-M variant by compiler feature
 macros (``__ARM_FEATURE_MVE``, Thumb-2 M profile) and fall back to portable C elsewhere, and it
-re-packs the binary dense weights (proj, fc1, fc2) into the column layout those kernels read.
+re-packs the binary dense weights (proj, fc1, fc2) into the column layout those kernels read, and
+the binary conv weights (conv2) into the fast conv layout (portable words first, then columns).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ FAST_CALLS = {
     "bnn_dsa_pack_cols_s32": "bnn_dsa_pack_cols_sel_s32",  # Helium variant on M55
     "bnn_conv2d_s8": "bnn_conv2d_fast_s8",
     "bnn_bdwconv1d_s32": "bnn_bdwconv1d_sel_s32",  # Helium variant on M55
-    "bnn_bconv2d_s32": "bnn_bconv2d_sel_s32",  # Helium variant on M55
+    "bnn_bconv2d_s32": "bnn_bconv2d_sel_s32",  # fast conv layout (see prepare_ir); Helium variant on M55
     "bnn_dense_s8": "bnn_dense_fast_s8",
     "bnn_dsa_pack_rows_s32": "bnn_dsa_pack_rows_fast_s32",
 }
@@ -50,11 +51,15 @@ def prepare_ir(ir: ModelIR, kernels: str) -> ModelIR:
     check_kernels(kernels)
     if kernels == "portable":
         return ir
-    from ..bench.kernel_layout import pack_bdense_fast
+    from ..bench.kernel_layout import pack_bconv_fast, pack_bdense_fast
 
     out = ModelIR(copy.deepcopy(ir.header), dict(ir.arrays))
     for name in bdense_layers(ir):
         lay = ir.layer(name)
         key = lay["arrays"]["W"]
         out.arrays[key] = pack_bdense_fast(np.asarray(ir.arrays[key]), int(lay["in_shape"][0]))
+    for lay in ir.header["layers"]:
+        if lay["op"] == "bconv2d":
+            key = lay["arrays"]["W"]
+            out.arrays[key] = pack_bconv_fast(np.asarray(ir.arrays[key]), int(lay["in_shape"][0]))
     return out

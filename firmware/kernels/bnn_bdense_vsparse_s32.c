@@ -10,7 +10,7 @@
 #include "bnn_kernels.h"
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
-#include "bnn_vsparse_common.h"
+#include "bnn_vs_fused.h"
 
 static int32_t s_d[2][BNN_BMM_MAX_OUT];
 static bnn_frq_t s_rq[BNN_BMM_MAX_OUT];
@@ -86,108 +86,18 @@ static inline void transform_vec(int n_out, int n_frames, int32_t s2t, int32_t *
 #endif
 
 #if !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
-/* Fused path (scalar cores): the column sums of both planes go from the counting planes' byte
- * lanes straight into the output transform, without the d arrays. With c1, c2 the counts of
- * output o in plane 1 and 2, cs = colsum[o], g = +1 (minority 1) or -1 (minority 0) per plane and
- * base = n_in - 2 n1 (bnn_vsparse_common.h): d = base + g (4 c - 2 cs), so
- *     acc = d1 ONE + s2 d2 = K0 + K1 c1 + K2 c2 + K3 cs,
- *     K0 = base1 ONE + s2 base2, K1 = 4 g1 ONE, K2 = 4 g2 s2, K3 = -2 (g1 ONE + g2 s2),
- * computed modulo 2^32 (the true acc fits int32, see BNN_I32_MAX_IN). Every channel must have
- * S >= 32 and, with PReLU, |A| < 2^14 (one SMMULR); otherwise the general path runs. */
+/* Fused path (scalar cores, bnn_vs_fused.h): both planes' column counts go straight into the
+ * output transform, without the d arrays. */
 static const uint32_t *s_fl[BNN_VS_LIST_MAX];
 static const uint32_t s_fzero[BNN_BMM_MAX_OUT / 32];
 static uint32_t s_fp1[BNN_BMM_MAX_OUT / 32][8];
 
-typedef struct {
-    uint32_t k0, k1, k2, k3;
-} fz_k_t;
-
-static inline int32_t fz_out(uint32_t c1, uint32_t c2, int32_t cs, fz_k_t kk, const bnn_frq_t *c, int prelu)
-{
-    const int32_t acc = (int32_t)(kk.k0 + kk.k1 * c1 + kk.k2 * c2 + kk.k3 * (uint32_t)cs);
-    int32_t y = bnn_frq_requant33(acc, c);
-    if (prelu && y < 0) {
-        y = bnn_frq_smmulr(y, (int32_t)((uint32_t)c->a << 17));
-    }
-    return y;
-}
-
-/* The 32 (or `lanes`) outputs of column word k, frame t; T = n_frames (8: constant offsets). */
-static inline void fz_word(const uint32_t p1[8], const uint32_t p2[8], int lanes, int o0, const int16_t *cs,
-                           fz_k_t kk, int T, int32_t *op, const int32_t *rp, int prelu, int has_res)
-{
-    if (lanes == 32) {
-#pragma GCC unroll 8
-        for (int r = 0; r < 8; ++r) {
-            const uint32_t b1 = p1[r], b2 = p2[r];
-#pragma GCC unroll 4
-            for (int m = 0; m < 4; ++m) {
-                const int o = 8 * m + r;
-                int32_t y = fz_out((b1 >> (8 * m)) & 0xffu, (b2 >> (8 * m)) & 0xffu, cs[o], kk, &s_rq[o0 + o],
-                                   prelu);
-                if (has_res) {
-                    y = bnn_frq_qadd(y, rp[o * T]);
-                }
-                op[o * T] = y;
-            }
-        }
-        return;
-    }
-    for (int o = 0; o < lanes; ++o) {
-        const uint32_t sh = 8u * (uint32_t)(o >> 3);
-        int32_t y = fz_out((p1[o & 7] >> sh) & 0xffu, (p2[o & 7] >> sh) & 0xffu, cs[o], kk, &s_rq[o0 + o], prelu);
-        if (has_res) {
-            y = bnn_frq_qadd(y, rp[o * T]);
-        }
-        op[o * T] = y;
-    }
-}
-
-/* One frame; returns 0 (nothing written) when a row list is too long for one counting pass. */
 static inline int fz_frame(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
                            const int16_t *colsum, int n_out, int T, int32_t *op, const int32_t *rp, int prelu,
                            int has_res)
 {
-    const int out_words = (n_out + 31) >> 5;
-    const bnn_vs_list_t i1 = bnn_vs_build_list(a1, n_in, w, out_words, s_fzero, s_fl);
-    if (i1.n > BNN_VS_SEG) {
-        return 0;
-    }
-    for (int k = 0; k < out_words; ++k) {
-        BNN_VS_COUNT((const uint32_t *const *)s_fl, i1.n, k, s_fp1[k]);
-        bnn_vs_planes_to_bytes(s_fp1[k]);
-    }
-    const bnn_vs_list_t i2 = bnn_vs_build_list(a2, n_in, w, out_words, s_fzero, s_fl);
-    if (i2.n > BNN_VS_SEG) {
-        return 0;
-    }
-    const uint32_t g1 = i1.nm ? 0xffffffffu : 1u, g2 = i2.nm ? 0xffffffffu : 1u, s2u = (uint32_t)s2t;
-    fz_k_t kk;
-    kk.k0 = (uint32_t)i1.base * (uint32_t)BNN_ONE + s2u * (uint32_t)i2.base;
-    kk.k1 = 4u * g1 * (uint32_t)BNN_ONE;
-    kk.k2 = 4u * g2 * s2u;
-    kk.k3 = 0u - 2u * (g1 * (uint32_t)BNN_ONE + g2 * s2u);
-    for (int k = 0; k < out_words; ++k) {
-        uint32_t p2[8];
-        const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
-        BNN_VS_COUNT((const uint32_t *const *)s_fl, i2.n, k, p2);
-        bnn_vs_planes_to_bytes(p2);
-        const size_t off = (size_t)(32 * k) * (size_t)T;
-        fz_word(s_fp1[k], p2, lanes, 32 * k, colsum + 32 * k, kk, T, op + off, has_res ? rp + off : NULL, prelu,
-                has_res);
-    }
-    return 1;
-}
-
-/* 1 when every channel takes fz_out (S >= 32; |A| < 2^14 with PReLU) */
-static int fz_ok(int n_out, int prelu)
-{
-    for (int o = 0; o < n_out; ++o) {
-        if (s_rq[o].sh < 0 || (prelu && (s_rq[o].a >= 16384 || s_rq[o].a <= -16384))) {
-            return 0;
-        }
-    }
-    return 1;
+    const bnn_vsf_scratch_t sc = {s_fl, s_fzero, s_fp1, s_rq};
+    return bnn_vsf_frame(&sc, a1, a2, n_in, s2t, w, colsum, NULL, n_out, T, op, rp, prelu, has_res, 0);
 }
 #endif
 
@@ -257,7 +167,7 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int vec = fast33 && prepare_vec(n_out, prelu);
 #endif
 #if !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
-    const int fused = fast33 && fz_ok(n_out, prelu);
+    const int fused = fast33 && bnn_vsf_ok(s_rq, n_out, prelu);
 #endif
     for (int t = 0; t < n_frames; ++t) {
 #if !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))

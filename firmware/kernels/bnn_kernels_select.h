@@ -86,6 +86,13 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
                           int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
                           const bnn_requant_t *rq, int32_t *out);
 
+/* bnn_bconv2d_s32's arguments and results, `w` in the fast conv layout (the portable words first,
+ * then column words, colsum and per-tap negative counts; see bnn_bconv2d_vsparse_s32.c): each
+ * output position's receptive field through the vertical sparse carry-save count. */
+void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
+                             int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
+                             const bnn_requant_t *rq, int32_t *out);
+
 /* bnn_dense_s8's arguments and results, faster (int16 input once, SMLALD on DSP cores). */
 void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q, int n_out,
                        const bnn_requant_t *rq, int32_t *out);
@@ -110,7 +117,7 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
                          const bnn_requant_t *rq, int32_t *out);
 #define bnn_bconv2d_sel_s32 bnn_bconv2d_mve_s32
 #else
-#define bnn_bconv2d_sel_s32 bnn_bconv2d_fast_s32
+#define bnn_bconv2d_sel_s32 bnn_bconv2d_vsparse_s32
 #define bnn_dsa_pack_cols_sel_s32 bnn_dsa_pack_cols_fast_s32
 #define bnn_bdwconv1d_sel_s32 bnn_bdwconv1d_fast_s32
 #endif
