@@ -242,9 +242,12 @@ int run_all(uint32_t seed)
     test_pack_cols(16, 256, 0);
     test_pack_cols(45, 8, 2); /* out-of-range values with safe thresholds: the per-value 64-bit path */
     test_pack_cols(77, 12, 0);
+    test_pack_cols(128, 8, 2); /* full 8-column words with out-of-range values: the redo */
+    test_pack_cols(70, 9, 2);
     test_pack_rows(128, 8, 0);
     test_pack_rows(37, 5, 1);
     test_pack_rows(45, 32, 2);
+    test_pack_rows(40, 8, 2); /* 8-frame rows with out-of-range values: the unrolled path's redo */
     test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
     test_conv1(17, 13, 3, 5, 2, 2, 7000, 1);
     test_conv1(20, 22, 5, 3, 1, 1, 9000, 0);

@@ -1,11 +1,44 @@
 /* bnn_dsa_pack_rows_fast_s32 - bnn_dsa_pack_rows_s32 (same arguments, same results), faster: the
- * row's thresholds are folded once (plane 2 compares against t2 -+ ONE), values stay in 32 bits
- * where that is exact (thresholds inside +-2^29 and values inside +-2^30, else the portable 64-bit
- * formula), and the row's |r| sum is kept in 64 bits in registers. */
+ * row's thresholds are folded once (plane 2 compares against t2 + ONE, minus 2 ONE where plane 1 is
+ * negative), values stay in 32 bits where that is exact (thresholds inside +-2^29, values inside
+ * +-2^30: the range test is folded into one OR per value and checked once per row; a row that
+ * fails it is redone with the portable 64-bit formula), the row's |r| sum is kept in 64 bits in
+ * registers, and 8-frame rows (the model's) are unrolled so every bit lands with one shifted OR. */
 #include "bnn_kernels_select.h"
 
 #define LIM_T (1 << 29)
 #define LIM_X (1u << 30)
+
+/* one value: bit t of w1 / w2, |r| into sum, the range test into `out` (unsigned arithmetic: no
+ * overflow for values outside the range either, those rows are redone) */
+#define PR_VALUE(v, t)                                                                             \
+    do {                                                                                           \
+        const uint32_t n1_ = ((uint32_t)(v) - (uint32_t)a) >> 31;                                  \
+        const uint32_t r_ = (uint32_t)(v) - (uint32_t)hi + (n1_ << (BNN_Q_ACT + 1));               \
+        const uint32_t sg_ = (uint32_t)((int32_t)r_ >> 31);                                        \
+        out |= (uint32_t)(v) + LIM_X;                                                              \
+        w1 |= n1_ << (t);                                                                          \
+        w2 |= (r_ >> 31) << (t);                                                                   \
+        sum += (r_ ^ sg_) - sg_;                                                                   \
+    } while (0)
+
+static void pack_row_exact(const int32_t *xr, int n_cols, int32_t a, int32_t tt, uint32_t *b1, uint32_t *b2,
+                           int64_t *s)
+{
+    uint32_t w1 = 0u, w2 = 0u;
+    int64_t sum = 0;
+    for (int t = 0; t < n_cols; ++t) {
+        const int64_t v = xr[t];
+        const int neg1 = (v - a) < 0;
+        const int64_t r = v - (neg1 ? -BNN_ONE : BNN_ONE) - tt;
+        w1 |= (uint32_t)neg1 << t;
+        w2 |= (uint32_t)(r < 0) << t;
+        sum += r < 0 ? -r : r;
+    }
+    *b1 = w1;
+    *b2 = w2;
+    *s = sum;
+}
 
 void bnn_dsa_pack_rows_fast_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
                                 uint32_t *bits1, uint32_t *bits2, int64_t *sums)
@@ -13,40 +46,36 @@ void bnn_dsa_pack_rows_fast_s32(const int32_t *x, int n_rows, int n_cols, const 
     for (int c = 0; c < n_rows; ++c) {
         const int32_t *xr = x + c * n_cols;
         const int32_t a = t1[c], tt = t2[c];
-        uint32_t w1 = 0u, w2 = 0u;
-        int64_t sum = 0;
-        uint32_t inside = 1u;
-        for (int t = 0; t < n_cols; ++t) {
-            inside &= (uint32_t)xr[t] + LIM_X < 2u * LIM_X;
+        if (!(a > -LIM_T && a < LIM_T && tt > -LIM_T && tt < LIM_T)) {
+            pack_row_exact(xr, n_cols, a, tt, &bits1[c], &bits2[c], &sums[c]);
+            continue;
         }
-        if (inside && a > -LIM_T && a < LIM_T && tt > -LIM_T && tt < LIM_T) {
-            /* branch-free: n1 = sign of x - t1; r = x - (t2 + ONE) + 2 ONE n1 */
-            const int32_t hi = tt + BNN_ONE;
-            uint32_t s32lo = 0u, s32hi = 0u;
-            for (int t = 0; t < n_cols; ++t) {
-                const int32_t v = xr[t];
-                const uint32_t n1 = (uint32_t)(v - a) >> 31;
-                const int32_t r = v - hi + (int32_t)(n1 << (BNN_Q_ACT + 1));
-                const int32_t sg = r >> 31;
-                const uint32_t ar = (uint32_t)((r ^ sg) - sg);
-                w1 |= n1 << t;
-                w2 |= ((uint32_t)r >> 31) << t;
-                s32lo += ar;
-                s32hi += s32lo < ar; /* carry */
-            }
-            sum = (int64_t)(((uint64_t)s32hi << 32) | s32lo);
+        const int32_t hi = tt + BNN_ONE;
+        uint32_t w1 = 0u, w2 = 0u, out = 0u;
+        uint64_t sum = 0u;
+        if (n_cols == 8) {
+            const int32_t v0 = xr[0], v1 = xr[1], v2 = xr[2], v3 = xr[3];
+            const int32_t v4 = xr[4], v5 = xr[5], v6 = xr[6], v7 = xr[7];
+            PR_VALUE(v0, 0);
+            PR_VALUE(v1, 1);
+            PR_VALUE(v2, 2);
+            PR_VALUE(v3, 3);
+            PR_VALUE(v4, 4);
+            PR_VALUE(v5, 5);
+            PR_VALUE(v6, 6);
+            PR_VALUE(v7, 7);
         } else {
             for (int t = 0; t < n_cols; ++t) {
-                const int64_t v = xr[t];
-                const int neg1 = (v - a) < 0;
-                const int64_t r = v - (neg1 ? -BNN_ONE : BNN_ONE) - tt;
-                w1 |= (uint32_t)neg1 << t;
-                w2 |= (uint32_t)(r < 0) << t;
-                sum += r < 0 ? -r : r;
+                const int32_t v = xr[t];
+                PR_VALUE(v, t);
             }
+        }
+        if (out & 0x80000000u) { /* a value outside +-2^30: the exact formula */
+            pack_row_exact(xr, n_cols, a, tt, &bits1[c], &bits2[c], &sums[c]);
+            continue;
         }
         bits1[c] = w1;
         bits2[c] = w2;
-        sums[c] = sum;
+        sums[c] = (int64_t)sum;
     }
 }
