@@ -10,9 +10,9 @@
  *     K0 = base1 ONE + s2 base2, K1 = 4 g1 ONE, K2 = 4 g2 s2, K3 = -2 (g1 ONE + g2 s2),
  * where corr[o] (convolutions at the border) is the part of d that padded taps contributed
  * (both planes alike: a padded activation bit is 0) and KC = -(ONE + s2). Computed modulo 2^32:
- * the true acc fits int32 (n_in <= BNN_I32_MAX_IN). Every output channel must have S >= 32 and,
- * with PReLU, |A| < 2^14 (bnn_vsf_ok): requantize is one SMLAL with the rounding constant and an
- * arithmetic shift, PReLU one SMMULR (bnn_fastrq.h). */
+ * the true acc fits int32 (n_in <= BNN_I32_MAX_IN). The constants come from bnn_vsf_prepare:
+ * requantize is one SMLAL with the rounding constant (B folded in) and an arithmetic shift, PReLU
+ * one SMMULR (bnn_fastrq.h). */
 #ifndef BNN_VS_FUSED_H
 #define BNN_VS_FUSED_H
 
@@ -31,13 +31,29 @@ typedef struct {
     const bnn_frq_t *rq;    /* per-output constants (bnn_frq_prepare) */
 } bnn_vsf_scratch_t;
 
-/* 1 when every output channel takes the fused transform */
-static inline int bnn_vsf_ok(const bnn_frq_t *rq, int n_out, int prelu)
+/* Fills c[0..n) for the fused transform; returns 1 when every output channel can take it:
+ * S >= 32 (requantize = high word of acc * M + rnd, shifted by S - 32), |A| < 2^14 with PReLU (one
+ * SMMULR), and B folded into the rounding constant, rnd = 2^(S-1) + B 2^S, which is exact when the
+ * sum cannot saturate: |acc| <= acc_bound gives |acc M| / 2^S < acc_bound / 2^(S-31), so
+ * acc_bound >> (S - 31) + |B| + 2 < 2^31 suffices; B 2^(S-32) must fit the high word too.
+ * (c[o].b = 0: the general transform of bnn_fastrq.h gives the same results with these.) */
+static inline int bnn_vsf_prepare(const bnn_requant_t *rq, int n, uint32_t acc_bound, int prelu, bnn_frq_t *c)
 {
-    for (int o = 0; o < n_out; ++o) {
-        if (rq[o].sh < 0 || (prelu && (rq[o].a >= 16384 || rq[o].a <= -16384))) {
+    for (int o = 0; o < n; ++o) {
+        const int s = rq->s[o];
+        const int32_t b = rq->b[o], a = prelu ? rq->a[o] : 0;
+        const uint32_t ab = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
+        if (s < 32 || s > 62 || a >= 16384 || a <= -16384 || ab >= (1u << (62 - s > 30 ? 30 : 62 - s)) ||
+            (acc_bound >> (s - 31)) + ab + 2u >= 0x80000000u) {
             return 0;
         }
+        const uint32_t rhi = (s > 32 ? 1u << (s - 33) : 0u) + ((uint32_t)b << (s - 32));
+        c[o].m = rq->m[o];
+        c[o].sh = s - 32;
+        c[o].rnd = (int64_t)(((uint64_t)rhi << 32) | (s == 32 ? 0x80000000u : 0u));
+        c[o].b = 0;
+        c[o].a = a;
+        c[o].ls = 0;
     }
     return 1;
 }
@@ -49,7 +65,7 @@ static inline int32_t bnn_vsf_out(uint32_t c1, uint32_t c2, int32_t cs, int32_t 
     if (has_corr) {
         acc += kk.kc * (uint32_t)corr;
     }
-    int32_t y = bnn_frq_requant33((int32_t)acc, c);
+    int32_t y = (int32_t)(((int64_t)(int32_t)acc * c->m + c->rnd) >> 32) >> c->sh; /* B is in rnd */
     if (prelu && y < 0) {
         y = bnn_frq_smmulr(y, (int32_t)((uint32_t)c->a << 17));
     }
