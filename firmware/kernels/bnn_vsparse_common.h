@@ -67,10 +67,28 @@ static inline bnn_vs_list_t bnn_vs_build_list(const uint32_t *av, int n_in, cons
         if (k == in_words - 1) {
             m &= last;
         }
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+        /* bit-reversed once: each row is CLZ, MLA, STR and clearing that bit (LSR, EORS), BNE */
+        if (m) {
+            uint32_t c, ptr;
+            __asm__("rbit %[m], %[m]\n"
+                    "1:\n"
+                    "clz %[c], %[m]\n"
+                    "mla %[p], %[c], %[sb], %[rb]\n"
+                    "str %[p], [%[lp]], #4\n"
+                    "lsr %[c], %[hb], %[c]\n"
+                    "eors %[m], %[m], %[c]\n"
+                    "bne 1b\n"
+                    : [m] "+&r"(m), [lp] "+&r"(lp), [c] "=&r"(c), [p] "=&r"(ptr)
+                    : [sb] "r"(4u * (uint32_t)step), [rb] "r"(row), [hb] "r"(0x80000000u)
+                    : "cc", "memory");
+        }
+#else
         while (m) {
             *lp++ = row + (size_t)bnn_vs_ctz32(m) * step;
             m &= m - 1u;
         }
+#endif
     }
     bnn_vs_list_t info;
     info.n_sel = (int)(lp - list);
