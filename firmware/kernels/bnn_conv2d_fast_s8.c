@@ -61,6 +61,7 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
         const bnn_frq_t *c = &s_rq[o];
         int32_t *op = out + o * out_h * out_w;
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+        const int32_t a17 = (has_prelu && c->a > -16384 && c->a < 16384) ? (int32_t)((uint32_t)c->a << 17) : 0;
         uint32_t wp[5][3]; /* per row: (w0,w1), (w2,w3), (w4,0) as int16 pairs */
         for (int ky = 0; ky < 5; ++ky) {
             const int8_t *r = qo + ky * 5;
@@ -83,7 +84,10 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
                     a1 = smlad(wp[ky][2], p3, a1);
                 }
                 int32_t y0 = bnn_frq_requant(a0, c), y1 = bnn_frq_requant(a1, c);
-                if (has_prelu) {
+                if (a17 != 0) { /* |A| < 2^14: one SMMULR per negative output */
+                    y0 = y0 < 0 ? bnn_frq_smmulr(y0, a17) : y0;
+                    y1 = y1 < 0 ? bnn_frq_smmulr(y1, a17) : y1;
+                } else if (has_prelu) {
                     y0 = bnn_frq_prelu(y0, c);
                     y1 = bnn_frq_prelu(y1, c);
                 }
