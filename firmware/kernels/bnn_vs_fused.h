@@ -39,23 +39,24 @@ typedef struct {
  * (c[o].b = 0: the general transform of bnn_fastrq.h gives the same results with these.) */
 static inline int bnn_vsf_prepare(const bnn_requant_t *rq, int n, uint32_t acc_bound, int prelu, bnn_frq_t *c)
 {
+    uint32_t bad = 0u;
     for (int o = 0; o < n; ++o) {
-        const int s = rq->s[o];
+        /* sh = S - 32 in [0, 30] (larger S takes the general path: rnd needs bits above the high word) */
+        const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32);
+        const uint32_t shc = sh > 30u ? 30u : sh;
         const int32_t b = rq->b[o], a = prelu ? rq->a[o] : 0;
-        const uint32_t ab = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
-        if (s < 32 || s > 62 || a >= 16384 || a <= -16384 || ab >= (1u << (62 - s > 30 ? 30 : 62 - s)) ||
-            (acc_bound >> (s - 31)) + ab + 2u >= 0x80000000u) {
-            return 0;
-        }
-        const uint32_t rhi = (s > 32 ? 1u << (s - 33) : 0u) + ((uint32_t)b << (s - 32));
+        const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
+        const uint32_t p2 = 1u << shc; /* 2^(S-32) */
+        bad |= (sh > 30u) | ((uint32_t)a + 16383u >= 32767u) | (ab >> (30u - shc)) |
+               ((((acc_bound >> 1) >> shc) + ab + 2u) >> 31);
         c[o].m = rq->m[o];
-        c[o].sh = s - 32;
-        c[o].rnd = (int64_t)(((uint64_t)rhi << 32) | (s == 32 ? 0x80000000u : 0u));
+        c[o].sh = (int32_t)shc;
+        c[o].rnd = (int64_t)(((uint64_t)((p2 >> 1) + (uint32_t)b * p2) << 32) | (uint32_t)(p2 << 31));
         c[o].b = 0;
         c[o].a = a;
         c[o].ls = 0;
     }
-    return 1;
+    return bad == 0u;
 }
 
 static inline int32_t bnn_vsf_out(uint32_t c1, uint32_t c2, int32_t cs, int32_t corr, bnn_vsf_k_t kk,
