@@ -279,6 +279,9 @@ int run_all(uint32_t seed)
     test_bconv(9, 11, 13, 37, 5, 2, 2); /* two column words, the second partial */
     test_bconv(7, 9, 5, 3, 3, 1, 1);
     test_bconv(6, 7, 31, 5, 3, 1, 1); /* taps straddling words */
+    test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
+    test_conv1(18, 12, 5, 5, 2, 2, 9000, 1); /* four outputs, then a pair */
+    test_conv1(20, 24, 5, 5, 2, 2, 9000, 0);
     g_fast_consts = 0;
     return bad;
 }

@@ -58,7 +58,7 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
     const int n_in = k * k * in_c;
     const int prelu = rq->a != NULL;
     if (in_c > 32 || in_c < 1 || k > CV_MAX_K || n_in > CV_MAX_IN || out_c > CV_MAX_OUT ||
-        !bnn_vsf_prepare(rq, out_c, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_crq)) {
+        !bnn_frq_prepare_fold(rq, out_c, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_crq)) {
         bnn_bconv2d_fast_s32(bits1, bits2, in_h, in_w, in_c, s2, w, out_c, k, stride, pad, rq, out);
         return;
     }

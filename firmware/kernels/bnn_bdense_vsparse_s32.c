@@ -166,7 +166,7 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int fast33 = bnn_frq_prepare(rq, n_out, s_rq);
     const int vec = fast33 && prepare_vec(n_out, prelu);
 #else
-    const int fused = bnn_vsf_prepare(rq, n_out, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_rq);
+    const int fused = bnn_frq_prepare_fold(rq, n_out, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_rq);
     const int fast33 = fused || bnn_frq_prepare(rq, n_out, s_rq);
 #endif
     for (int t = 0; t < n_frames; ++t) {

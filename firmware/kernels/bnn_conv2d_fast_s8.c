@@ -1,8 +1,8 @@
 /* bnn_conv2d_fast_s8 - bnn_conv2d_s8 (same arguments, same results), faster: the input minus its
  * offset is copied once into a zero-padded int16 image (so no tap needs a bounds test), the int8
- * weights of a channel are widened to int16 pairs, and on cores with the DSP extension two
- * neighbouring outputs are computed together with SMLAD (two MACs per instruction) from 32-bit
- * loads of pixel pairs. The output transform is bnn_fastrq.h's. Shapes the padded image does not
+ * weights of a channel are widened to int16 pairs, and on cores with the DSP extension four
+ * neighbouring outputs (then two) are computed together with SMLAD (two MACs per instruction) from
+ * 32-bit loads of pixel pairs, each pair loaded once for all the outputs it touches. The output transform is bnn_fastrq.h's. Shapes the padded image does not
  * fit (or inputs whose offset difference leaves int16) take the portable kernel. */
 #include <string.h>
 
@@ -29,6 +29,25 @@ static inline uint32_t ld2(const int16_t *p)
     memcpy(&v, p, 4);
     return v;
 }
+
+/* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
+static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int has_prelu)
+{
+    int32_t y = bnn_frq_requant(acc, c);
+    if (a17 != 0) {
+        y = y < 0 ? bnn_frq_smmulr(y, a17) : y;
+    } else if (has_prelu) {
+        y = bnn_frq_prelu(y, c);
+    }
+    return y;
+}
+
+/* output transform: folded constants (bnn_frq_prepare_fold) */
+static inline int32_t c1_fold(int32_t acc, const bnn_frq_t *c, int has_prelu)
+{
+    const int32_t y = bnn_frq_requant_fold(acc, c);
+    return has_prelu ? bnn_frq_prelu_fold(y, c) : y;
+}
 #endif
 
 void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset, const int8_t *q, int out_c,
@@ -54,8 +73,16 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
             row[x] = (int16_t)(src[x] - in_offset);
         }
     }
-    bnn_frq_prepare(rq, out_c, s_rq);
     const int has_prelu = rq->a != NULL;
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+    /* |acc| <= k*k * 128 * 32768 (int8 weights, int16 pixels) */
+    const int fold = bnn_frq_prepare_fold(rq, out_c, 25u * 128u * 32768u, has_prelu, s_rq);
+    if (!fold) {
+        bnn_frq_prepare(rq, out_c, s_rq);
+    }
+#else
+    bnn_frq_prepare(rq, out_c, s_rq);
+#endif
     for (int o = 0; o < out_c; ++o) {
         const int8_t *qo = q + o * 25;
         const bnn_frq_t *c = &s_rq[o];
@@ -71,7 +98,45 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
         }
         for (int oy = 0; oy < out_h; ++oy) {
             const int16_t *base = s_img + (2 * oy) * pw;
-            for (int ox = 0; ox < out_w; ox += 2, op += 2) {
+            int ox = 0;
+            for (; ox + 4 <= out_w; ox += 4, op += 4) {
+                /* four outputs: each pixel pair is loaded once and used by every output it touches */
+                int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                const int16_t *p = base + 2 * ox;
+                for (int ky = 0; ky < 5; ++ky, p += pw) {
+                    const uint32_t w0 = wp[ky][0], w1 = wp[ky][1], w2 = wp[ky][2];
+                    uint32_t px = ld2(p);
+                    a0 = smlad(w0, px, a0);
+                    px = ld2(p + 2);
+                    a0 = smlad(w1, px, a0);
+                    a1 = smlad(w0, px, a1);
+                    px = ld2(p + 4);
+                    a0 = smlad(w2, px, a0);
+                    a1 = smlad(w1, px, a1);
+                    a2 = smlad(w0, px, a2);
+                    px = ld2(p + 6);
+                    a1 = smlad(w2, px, a1);
+                    a2 = smlad(w1, px, a2);
+                    a3 = smlad(w0, px, a3);
+                    px = ld2(p + 8);
+                    a2 = smlad(w2, px, a2);
+                    a3 = smlad(w1, px, a3);
+                    px = ld2(p + 10);
+                    a3 = smlad(w2, px, a3);
+                }
+                if (fold) {
+                    op[0] = c1_fold(a0, c, has_prelu);
+                    op[1] = c1_fold(a1, c, has_prelu);
+                    op[2] = c1_fold(a2, c, has_prelu);
+                    op[3] = c1_fold(a3, c, has_prelu);
+                } else {
+                    op[0] = c1_out(a0, c, a17, has_prelu);
+                    op[1] = c1_out(a1, c, a17, has_prelu);
+                    op[2] = c1_out(a2, c, a17, has_prelu);
+                    op[3] = c1_out(a3, c, a17, has_prelu);
+                }
+            }
+            for (; ox < out_w; ox += 2, op += 2) {
                 int32_t a0 = 0, a1 = 0;
                 const int16_t *p = base + 2 * ox;
                 for (int ky = 0; ky < 5; ++ky, p += pw) {
@@ -83,16 +148,8 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
                     a1 = smlad(wp[ky][1], p2, a1);
                     a1 = smlad(wp[ky][2], p3, a1);
                 }
-                int32_t y0 = bnn_frq_requant(a0, c), y1 = bnn_frq_requant(a1, c);
-                if (a17 != 0) { /* |A| < 2^14: one SMMULR per negative output */
-                    y0 = y0 < 0 ? bnn_frq_smmulr(y0, a17) : y0;
-                    y1 = y1 < 0 ? bnn_frq_smmulr(y1, a17) : y1;
-                } else if (has_prelu) {
-                    y0 = bnn_frq_prelu(y0, c);
-                    y1 = bnn_frq_prelu(y1, c);
-                }
-                op[0] = y0;
-                op[1] = y1;
+                op[0] = c1_out(a0, c, a17, has_prelu);
+                op[1] = c1_out(a1, c, a17, has_prelu);
             }
         }
 #else

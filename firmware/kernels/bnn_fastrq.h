@@ -121,4 +121,46 @@ static inline int32_t bnn_frq_prelu(int32_t y, const bnn_frq_t *c)
     return y >= 0 ? y : bnn_sat32(((int64_t)y * (int64_t)c->a + 16384) >> 15);
 }
 
+/* Fills c[0..n) for the folded transform (bnn_frq_requant_fold, bnn_frq_prelu_fold); returns 1
+ * when every output channel can take it:
+ * S >= 32 (requantize = high word of acc * M + rnd, shifted by S - 32), |A| < 2^14 with PReLU (one
+ * SMMULR), and B folded into the rounding constant, rnd = 2^(S-1) + B 2^S, which is exact when the
+ * sum cannot saturate: |acc| <= acc_bound gives |acc M| / 2^S < acc_bound / 2^(S-31), so
+ * acc_bound >> (S - 31) + |B| + 2 < 2^31 suffices; B 2^(S-32) must fit the high word too.
+ * (c[o].b = 0: the general transform of bnn_fastrq.h gives the same results with these.) */
+static inline int bnn_frq_prepare_fold(const bnn_requant_t *rq, int n, uint32_t acc_bound, int prelu, bnn_frq_t *c)
+{
+    uint32_t bad = 0u;
+    for (int o = 0; o < n; ++o) {
+        /* sh = S - 32 in [0, 30] (larger S takes the general path: rnd needs bits above the high word) */
+        const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32);
+        const uint32_t shc = sh > 30u ? 30u : sh;
+        const int32_t b = rq->b[o], a = prelu ? rq->a[o] : 0;
+        const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
+        const uint32_t p2 = 1u << shc; /* 2^(S-32) */
+        bad |= (sh > 30u) | ((uint32_t)a + 16383u >= 32767u) | (ab >> (30u - shc)) |
+               ((((acc_bound >> 1) >> shc) + ab + 2u) >> 31);
+        c[o].m = rq->m[o];
+        c[o].sh = (int32_t)shc;
+        c[o].rnd = (int64_t)(((uint64_t)((p2 >> 1) + (uint32_t)b * p2) << 32) | (uint32_t)(p2 << 31));
+        c[o].b = 0;
+        c[o].a = a;
+        c[o].ls = 0;
+    }
+    return bad == 0u;
+}
+
+/* sat32(rshr64(acc * M, S) + B) for constants from bnn_frq_prepare_fold (B is in rnd; |acc| within
+ * the bound given there) */
+static inline int32_t bnn_frq_requant_fold(int32_t acc, const bnn_frq_t *c)
+{
+    return (int32_t)(((int64_t)acc * c->m + c->rnd) >> 32) >> c->sh;
+}
+
+/* PReLU for constants from bnn_frq_prepare_fold (|A| < 2^14) */
+static inline int32_t bnn_frq_prelu_fold(int32_t y, const bnn_frq_t *c)
+{
+    return y < 0 ? bnn_frq_smmulr(y, (int32_t)((uint32_t)c->a << 17)) : y;
+}
+
 #endif /* BNN_FASTRQ_H */

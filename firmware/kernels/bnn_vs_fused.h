@@ -10,7 +10,7 @@
  *     K0 = base1 ONE + s2 base2, K1 = 4 g1 ONE, K2 = 4 g2 s2, K3 = -2 (g1 ONE + g2 s2),
  * where corr[o] (convolutions at the border) is the part of d that padded taps contributed
  * (both planes alike: a padded activation bit is 0) and KC = -(ONE + s2). Computed modulo 2^32:
- * the true acc fits int32 (n_in <= BNN_I32_MAX_IN). The constants come from bnn_vsf_prepare:
+ * the true acc fits int32 (n_in <= BNN_I32_MAX_IN). The constants come from bnn_frq_prepare_fold:
  * requantize is one SMLAL with the rounding constant (B folded in) and an arithmetic shift, PReLU
  * one SMMULR (bnn_fastrq.h). */
 #ifndef BNN_VS_FUSED_H
@@ -31,34 +31,6 @@ typedef struct {
     const bnn_frq_t *rq;    /* per-output constants (bnn_frq_prepare) */
 } bnn_vsf_scratch_t;
 
-/* Fills c[0..n) for the fused transform; returns 1 when every output channel can take it:
- * S >= 32 (requantize = high word of acc * M + rnd, shifted by S - 32), |A| < 2^14 with PReLU (one
- * SMMULR), and B folded into the rounding constant, rnd = 2^(S-1) + B 2^S, which is exact when the
- * sum cannot saturate: |acc| <= acc_bound gives |acc M| / 2^S < acc_bound / 2^(S-31), so
- * acc_bound >> (S - 31) + |B| + 2 < 2^31 suffices; B 2^(S-32) must fit the high word too.
- * (c[o].b = 0: the general transform of bnn_fastrq.h gives the same results with these.) */
-static inline int bnn_vsf_prepare(const bnn_requant_t *rq, int n, uint32_t acc_bound, int prelu, bnn_frq_t *c)
-{
-    uint32_t bad = 0u;
-    for (int o = 0; o < n; ++o) {
-        /* sh = S - 32 in [0, 30] (larger S takes the general path: rnd needs bits above the high word) */
-        const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32);
-        const uint32_t shc = sh > 30u ? 30u : sh;
-        const int32_t b = rq->b[o], a = prelu ? rq->a[o] : 0;
-        const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
-        const uint32_t p2 = 1u << shc; /* 2^(S-32) */
-        bad |= (sh > 30u) | ((uint32_t)a + 16383u >= 32767u) | (ab >> (30u - shc)) |
-               ((((acc_bound >> 1) >> shc) + ab + 2u) >> 31);
-        c[o].m = rq->m[o];
-        c[o].sh = (int32_t)shc;
-        c[o].rnd = (int64_t)(((uint64_t)((p2 >> 1) + (uint32_t)b * p2) << 32) | (uint32_t)(p2 << 31));
-        c[o].b = 0;
-        c[o].a = a;
-        c[o].ls = 0;
-    }
-    return bad == 0u;
-}
-
 static inline int32_t bnn_vsf_out(uint32_t c1, uint32_t c2, int32_t cs, int32_t corr, bnn_vsf_k_t kk,
                                   const bnn_frq_t *c, int prelu, int has_corr)
 {
@@ -66,9 +38,9 @@ static inline int32_t bnn_vsf_out(uint32_t c1, uint32_t c2, int32_t cs, int32_t 
     if (has_corr) {
         acc += kk.kc * (uint32_t)corr;
     }
-    int32_t y = (int32_t)(((int64_t)(int32_t)acc * c->m + c->rnd) >> 32) >> c->sh; /* B is in rnd */
-    if (prelu && y < 0) {
-        y = bnn_frq_smmulr(y, (int32_t)((uint32_t)c->a << 17));
+    int32_t y = bnn_frq_requant_fold((int32_t)acc, c);
+    if (prelu) {
+        y = bnn_frq_prelu_fold(y, c);
     }
     return y;
 }
