@@ -51,6 +51,23 @@ static inline void cv_gather(const uint32_t *bits, int in_h, int in_w, int in_c,
     }
 }
 
+/* cv_gather for 16 channels, 5x5 taps, all inside the image: two taps per word, no tests */
+static inline void cv_gather16x5(const uint32_t *bits, int in_w, int iy0, int ix0, uint32_t *v)
+{
+    const uint32_t *r = bits + iy0 * in_w + ix0;
+    uint32_t acc = 0u;
+#pragma GCC unroll 25
+    for (int t = 0; t < 25; ++t) {
+        const uint32_t x = r[(t / 5) * in_w + t % 5];
+        if (t & 1) {
+            v[t >> 1] = acc | (x << 16);
+        } else {
+            acc = x & 0xffffu;
+        }
+    }
+    v[12] = acc;
+}
+
 void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
                              int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
                              const bnn_requant_t *rq, int32_t *out)
@@ -78,10 +95,15 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
         const int iy0 = oy * stride - pad;
         for (int ox = 0; ox < out_w; ++ox) {
             const int ix0 = ox * stride - pad;
-            cv_gather(bits1, in_h, in_w, in_c, k, iy0, ix0, cmask, words, v1);
-            cv_gather(bits2, in_h, in_w, in_c, k, iy0, ix0, cmask, words, v2);
             int32_t *op = out + oy * out_w + ox;
             const int border = iy0 < 0 || ix0 < 0 || iy0 + k > in_h || ix0 + k > in_w;
+            if (!border && in_c == 16 && k == 5 && cmask == 0xffffu) {
+                cv_gather16x5(bits1, in_w, iy0, ix0, v1);
+                cv_gather16x5(bits2, in_w, iy0, ix0, v2);
+            } else {
+                cv_gather(bits1, in_h, in_w, in_c, k, iy0, ix0, cmask, words, v1);
+                cv_gather(bits2, in_h, in_w, in_c, k, iy0, ix0, cmask, words, v2);
+            }
             int done;
             if (border) {
                 for (int o = 0; o < out_c; ++o) {
