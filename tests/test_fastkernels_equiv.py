@@ -244,6 +244,7 @@ int run_all(uint32_t seed)
     test_pack_cols(77, 12, 0);
     test_pack_cols(128, 8, 2); /* full 8-column words with out-of-range values: the redo */
     test_pack_cols(70, 9, 2);
+    test_pack_cols(48, 5, 2); /* strided 32- and 16-row words with out-of-range values */
     test_pack_rows(128, 8, 0);
     test_pack_rows(37, 5, 1);
     test_pack_rows(45, 32, 2);

@@ -24,6 +24,31 @@
         sum += (r_ ^ sg_) - sg_;                                                                   \
     } while (0)
 
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+/* PC_VALUE in Thumb-2 for the rows listed in IRP (.irp list); LOADV loads row \\i's value into v */
+#define PC_ASM(IRP, LOADV)                                                                         \
+    ".irp i, " IRP "\n" LOADV                                                                     \
+    "ldr %[a], [%[ab], #(\\i * 4)]\n"                                                            \
+    "ldr %[r], [%[tb], #(\\i * 4)]\n"                                                            \
+    "add %[tmp], %[v], #0x40000000\n"                                                             \
+    "orr %[out], %[out], %[tmp]\n"                                                                \
+    "sub %[a], %[v], %[a]\n"                                                                      \
+    "lsr %[a], %[a], #31\n"                                                                       \
+    "orr %[w1], %[w1], %[a], lsl #\\i\n"                                                          \
+    "sub %[r], %[v], %[r]\n"                                                                      \
+    "sub %[r], %[r], #65536\n"                                                                    \
+    "add %[r], %[r], %[a], lsl #17\n"                                                             \
+    "lsr %[tmp], %[r], #31\n"                                                                     \
+    "orr %[w2], %[w2], %[tmp], lsl #\\i\n"                                                        \
+    "eor %[tmp], %[r], %[r], asr #31\n"                                                           \
+    "sub %[tmp], %[tmp], %[r], asr #31\n"                                                         \
+    "adds %[lo], %[lo], %[tmp]\n"                                                                 \
+    "adc %[hi], %[hi], #0\n"                                                                      \
+    ".endr\n"
+#define PC_ROWS16 "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"
+#define PC_ROWS32 PC_ROWS16 ",16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#endif
+
 /* 32 rows of one column, 8 columns per row: the value of row i at xb[8 i]. */
 static inline void pc_word8(const int32_t *xb, const int32_t *ab, const int32_t *tb, uint32_t *pw1, uint32_t *pw2,
                             uint32_t *pout, uint64_t *psum)
@@ -31,25 +56,7 @@ static inline void pc_word8(const int32_t *xb, const int32_t *ab, const int32_t 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
     /* PC_VALUE in Thumb-2, 17 instructions per value, offsets and bit positions immediate */
     uint32_t w1 = 0u, w2 = 0u, out = 0u, lo = 0u, hi = 0u, v, a, r, tmp;
-    __asm__(".irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-            "ldr %[v], [%[xb], #(\\i * 32)]\n"
-            "ldr %[a], [%[ab], #(\\i * 4)]\n"
-            "ldr %[r], [%[tb], #(\\i * 4)]\n"
-            "add %[tmp], %[v], #0x40000000\n"
-            "orr %[out], %[out], %[tmp]\n"
-            "sub %[a], %[v], %[a]\n"
-            "lsr %[a], %[a], #31\n"
-            "orr %[w1], %[w1], %[a], lsl #\\i\n"
-            "sub %[r], %[v], %[r]\n"
-            "sub %[r], %[r], #65536\n"
-            "add %[r], %[r], %[a], lsl #17\n"
-            "lsr %[tmp], %[r], #31\n"
-            "orr %[w2], %[w2], %[tmp], lsl #\\i\n"
-            "eor %[tmp], %[r], %[r], asr #31\n"
-            "sub %[tmp], %[tmp], %[r], asr #31\n"
-            "adds %[lo], %[lo], %[tmp]\n"
-            "adc %[hi], %[hi], #0\n"
-            ".endr\n"
+    __asm__(PC_ASM(PC_ROWS32, "ldr %[v], [%[xb], #(\\i * 32)]\n")
             : [w1] "+&r"(w1), [w2] "+&r"(w2), [out] "+&r"(out), [lo] "+&r"(lo), [hi] "+&r"(hi), [v] "=&r"(v),
               [a] "=&r"(a), [r] "=&r"(r), [tmp] "=&r"(tmp)
             : [xb] "r"(xb), [ab] "r"(ab), [tb] "r"(tb)
@@ -70,6 +77,32 @@ static inline void pc_word8(const int32_t *xb, const int32_t *ab, const int32_t 
     *psum = sum;
 #endif
 }
+
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+/* 16 or 32 rows of one column, `strideb` bytes apart (any column count) */
+static inline void pc_word_strided(const int32_t *xb, uint32_t strideb, int rows, const int32_t *ab,
+                                   const int32_t *tb, uint32_t *pw1, uint32_t *pw2, uint32_t *pout, uint64_t *psum)
+{
+    uint32_t w1 = 0u, w2 = 0u, out = 0u, lo = 0u, hi = 0u, v, a, r, tmp;
+    if (rows == 16) {
+        __asm__(PC_ASM(PC_ROWS16, "ldr %[v], [%[xb]]\nadd %[xb], %[xb], %[sb]\n")
+                : [w1] "+&r"(w1), [w2] "+&r"(w2), [out] "+&r"(out), [lo] "+&r"(lo), [hi] "+&r"(hi), [v] "=&r"(v),
+                  [a] "=&r"(a), [r] "=&r"(r), [tmp] "=&r"(tmp), [xb] "+&r"(xb)
+                : [sb] "r"(strideb), [ab] "r"(ab), [tb] "r"(tb)
+                : "cc");
+    } else {
+        __asm__(PC_ASM(PC_ROWS32, "ldr %[v], [%[xb]]\nadd %[xb], %[xb], %[sb]\n")
+                : [w1] "+&r"(w1), [w2] "+&r"(w2), [out] "+&r"(out), [lo] "+&r"(lo), [hi] "+&r"(hi), [v] "=&r"(v),
+                  [a] "=&r"(a), [r] "=&r"(r), [tmp] "=&r"(tmp), [xb] "+&r"(xb)
+                : [sb] "r"(strideb), [ab] "r"(ab), [tb] "r"(tb)
+                : "cc");
+    }
+    *pw1 = w1;
+    *pw2 = w2;
+    *pout = out;
+    *psum = ((uint64_t)hi << 32) | lo;
+}
+#endif
 
 /* rows c0 .. end-1 of column t with the 64-bit formula; returns the |r| sum */
 static int64_t word_exact(const int32_t *x, int n_cols, int t, int c0, int end, const int32_t *t1,
@@ -112,7 +145,13 @@ void bnn_dsa_pack_cols_fast_s32(const int32_t *x, int n_rows, int n_cols, const 
             const int32_t *xp = x + c0 * n_cols + t;
             if (end - c0 == 32 && n_cols == 8) {
                 pc_word8(xp, t1 + c0, t2 + c0, &w1, &w2, &out, &sum);
-            } else {
+            }
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+            else if (end - c0 == 32 || end - c0 == 16) {
+                pc_word_strided(xp, 4u * (uint32_t)n_cols, end - c0, t1 + c0, t2 + c0, &w1, &w2, &out, &sum);
+            }
+#endif
+            else {
                 for (int c = c0; c < end; ++c, xp += n_cols) {
                     PC_VALUE(*xp, t1[c], t2[c], c - c0);
                 }
