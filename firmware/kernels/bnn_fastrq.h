@@ -31,6 +31,7 @@ typedef struct {
     int32_t b;   /* B */
     int32_t a;   /* PReLU slope (Q15) */
     int32_t ls;  /* S < 32 with a small enough product: 32 - S (see bnn_frq_prepare_low), else 0 */
+    int32_t a17; /* A << 17 (bnn_frq_prepare_fold only) */
 } bnn_frq_t;
 
 /* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 32). */
@@ -146,6 +147,7 @@ static inline int bnn_frq_prepare_fold(const bnn_requant_t *rq, int n, uint32_t 
         c[o].b = 0;
         c[o].a = a;
         c[o].ls = 0;
+        c[o].a17 = (int32_t)((uint32_t)a << 17);
     }
     return bad == 0u;
 }
@@ -160,7 +162,7 @@ static inline int32_t bnn_frq_requant_fold(int32_t acc, const bnn_frq_t *c)
 /* PReLU for constants from bnn_frq_prepare_fold (|A| < 2^14) */
 static inline int32_t bnn_frq_prelu_fold(int32_t y, const bnn_frq_t *c)
 {
-    return y < 0 ? bnn_frq_smmulr(y, (int32_t)((uint32_t)c->a << 17)) : y;
+    return y < 0 ? bnn_frq_smmulr(y, c->a17) : y;
 }
 
 #endif /* BNN_FASTRQ_H */
