@@ -172,6 +172,11 @@ static void test_dw(int ch, int T, int k, int pad, int with_res)
     cmp(out1, out2, ch * T);
     bnn_bdwconv1d_sel_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
     cmp(out1, out2, ch * T);
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+    /* not selected (the scalar fast kernel runs fewer instructions on M55), still kept exact */
+    bnn_bdwconv1d_mve_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    cmp(out1, out2, ch * T);
+#endif
 }
 
 /* fast conv layout: portable words, column words, int16 colsum, uint8 tapneg[tap][o] */
