@@ -277,6 +277,9 @@ int run_all(uint32_t seed)
     test_bdense(131, 2, 100, 1, 0);
     test_bdense(45, 8, 70, 1, 1);
     test_bdense(999, 1, 33, 0, 1); /* row lists beyond one counting pass: the general path */
+    test_bdense(70, 2, 500, 1, 1);  /* column words 8 and 12: the Helium counts' constant offsets */
+    test_bdense(53, 3, 450, 0, 1);  /* a last group of three column words */
+    test_bdense(999, 1, 130, 1, 1); /* several counting passes, four full words then one */
     test_dw(128, 8, 5, 2, 1);
     test_dw(37, 5, 5, 2, 1);
     test_bconv(16, 16, 16, 32, 5, 2, 2);

@@ -25,12 +25,24 @@ static const uint32_t *s_list[BNN_VS_LIST_MAX];
     } while (0)
 
 /* Harley-Seal over list[j0 .. j0 + n) (n a multiple of 16), columns k .. k+3 (predicated). */
-static inline void count_planes_q(const uint32_t *const *list, int n, int k, mve_pred16_t pred,
-                                  uint32x4_t p[8])
+#if defined(__GNUC__) && !defined(__clang__)
+/* Without the instruction scheduler GCC keeps each load next to its adder instead of hoisting all
+ * 16 loads of a step and spilling the counters (MVE has 8 Q registers). */
+#pragma GCC optimize("no-schedule-insns", "no-schedule-insns2")
+#define BNN_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define BNN_ALWAYS_INLINE
+#endif
+
+/* Harley-Seal over list[j0 .. j0 + n) (n a multiple of 16), columns k .. k+3 (predicated unless
+ * `full`). Called with constant k and `full` (count_planes_k*), the column offset is the load's
+ * immediate and the load needs no VPST. */
+static inline BNN_ALWAYS_INLINE void count_planes_body(const uint32_t *const *list, int n, int k,
+                                                       mve_pred16_t pred, int full, uint32x4_t p[8])
 {
     const uint32x4_t z = vdupq_n_u32(0);
     uint32x4_t ones = z, twos = z, fours = z, eights = z, h16 = z, h32 = z, h64 = z, h128 = z;
-#define LD(i) vldrwq_z_u32(list[(i)] + k, pred)
+#define LD(i) (full ? vldrwq_u32(list[(i)] + k) : vldrwq_z_u32(list[(i)] + k, pred))
     for (int j = 0; j < n; j += 16, list += 16) {
         uint32x4_t tA, tB, fA, fB, eA, eB, s, c;
         VCSA(tA, ones, ones, LD(0), LD(1));
@@ -65,6 +77,39 @@ static inline void count_planes_q(const uint32_t *const *list, int n, int k, mve
     p[5] = h32;
     p[6] = h64;
     p[7] = h128;
+}
+
+#define BNN_CP_K(K)                                                                                \
+    static void count_planes_k##K(const uint32_t *const *list, int n, uint32x4_t p[8])            \
+    {                                                                                              \
+        count_planes_body(list, n, (K), 0, 1, p);                                                  \
+    }
+BNN_CP_K(0)
+BNN_CP_K(4)
+BNN_CP_K(8)
+BNN_CP_K(12)
+#undef BNN_CP_K
+
+static void count_planes_pred(const uint32_t *const *list, int n, int k, mve_pred16_t pred, uint32x4_t p[8])
+{
+    count_planes_body(list, n, k, pred, 0, p);
+}
+
+/* count_planes_body for columns k .. k+nq-1 (nq <= 4; out_words <= BNN_BMM_MAX_OUT / 32 = 16) */
+static inline void count_planes_q(const uint32_t *const *list, int n, int k, int nq, mve_pred16_t pred,
+                                  uint32x4_t p[8])
+{
+    if (nq == 4 && k == 0) {
+        count_planes_k0(list, n, p);
+    } else if (nq == 4 && k == 4) {
+        count_planes_k4(list, n, p);
+    } else if (nq == 4 && k == 8) {
+        count_planes_k8(list, n, p);
+    } else if (nq == 4 && k == 12) {
+        count_planes_k12(list, n, p);
+    } else {
+        count_planes_pred(list, n, k, pred, p);
+    }
 }
 
 /* 8x8 bit transpose per byte on vectors: byte m of lane q of p[r] = count of output
@@ -129,7 +174,7 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
             uint32x4_t p[8];
             uint32_t b[8][4];
             if (info.n <= BNN_VS_SEG) {
-                count_planes_q((const uint32_t *const *)s_list, info.n, k, pred, p);
+                count_planes_q((const uint32_t *const *)s_list, info.n, k, nq, pred, p);
                 planes_to_bytes_q(p);
                 if (nq == 4 && n_out - 32 * k >= 128) {
                     write_d_q(p, colsum + 32 * k, info, dv + 32 * k);
@@ -150,7 +195,7 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
                 int32_t cnt[4][32] = {{0}};
                 for (int j = 0; j < info.n; j += BNN_VS_SEG) {
                     const int len = (info.n - j) < BNN_VS_SEG ? (info.n - j) : BNN_VS_SEG;
-                    count_planes_q((const uint32_t *const *)s_list + j, len, k, pred, p);
+                    count_planes_q((const uint32_t *const *)s_list + j, len, k, nq, pred, p);
                     planes_to_bytes_q(p);
                     for (int r = 0; r < 8; ++r) {
                         vst1q_u32(b[r], p[r]);
