@@ -9,6 +9,11 @@
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
+#if defined(__GNUC__) && !defined(__clang__)
+/* as in bnn_vsparse_mve.h: without scheduling GCC spills fewer Q registers (8 on MVE) */
+#pragma GCC optimize("no-schedule-insns", "no-schedule-insns2")
+#endif
+
 #include "bnn_fastrq.h"
 
 #define POS_MAX 1024

@@ -17,6 +17,10 @@ static bnn_frq_t s_rq[BNN_BMM_MAX_OUT];
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
+#if defined(__GNUC__) && !defined(__clang__)
+/* as in bnn_vsparse_mve.h: without scheduling GCC spills fewer Q registers (8 on MVE) */
+#pragma GCC optimize("no-schedule-insns", "no-schedule-insns2")
+#endif
 /* Helium output transform, four channels per vector, the constants as separate arrays:
  * VMULH gives the product's high word, VSHL by -(S-32) the arithmetic shift, VQADD the
  * saturating bias / residual adds; PReLU (y * A + 2^14) >> 15 is VQRDMULH(y, A << 16) (exact for
