@@ -59,11 +59,12 @@ def table(runs: Path, rows_spec: list) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def write_into(doc: Path, text: str) -> None:
+def write_into(doc: Path, text: str, start: str = START, end: str = END) -> None:
+    """Replace the text between the ``start`` and ``end`` marker lines of a Markdown file."""
     s = doc.read_text()
-    if START not in s or END not in s:
-        raise SystemExit(f"{doc}: no {START} ... {END} markers")
-    a, b = s.index(START) + len(START), s.index(END)
+    if start not in s or end not in s:
+        raise SystemExit(f"{doc}: no {start} ... {end} markers")
+    a, b = s.index(start) + len(start), s.index(end)
     doc.write_text(s[:a] + "\n" + text + s[b:])
 
 

@@ -1,17 +1,20 @@
 """Training throughput per variant: clips/s (wall) and clips per CPU-second of full training steps.
 
-``python -m bifsmn_mcu.training.throughput [--steps 5] [--batch 64] [--threads 1]`` runs, for every shipped
-config, forward + loss (with the teacher forward when it distils) + backward + AdamW on random int16-range
-feature batches. CPU-seconds are less sensitive than wall time to other jobs on a shared machine.
+``python -m bifsmn_mcu.training.throughput [--steps 5] [--batch 64] [--threads 1] [--write DOC.md]``
+runs, for every shipped config, forward + loss (with the teacher forward when it distils) + backward +
+AdamW on random int16-range feature batches. CPU-seconds are less sensitive than wall time to other jobs
+on a shared machine. ``--write`` replaces the block between the throughput markers of DOC.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import torch
 
+from .ablation import write_into
 from .config import CONFIG_DIR, load_config
 from .models import build_model
 from .trainer import batch_loss, make_optimizer
@@ -58,16 +61,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("configs", nargs="*", help="config names [default: all shipped]")
+    ap.add_argument("--write", type=Path, help="Markdown file whose throughput block is replaced")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     names = args.configs or sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
-    print("| config | paths trained | clips/s (wall) | clips per CPU-second |\n|---|---|---|---|")
+    lines = ["| config | paths trained | clips/s (wall) | clips per CPU-second |", "|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
     for name in names:
         r = measure(name, args.steps, args.batch)
-        print(
-            f"| `{name}` | {', '.join(r['paths'])} | {r['clips_per_s']} | {r['clips_per_cpu_s']} |",
-            flush=True,
-        )
+        lines.append(f"| `{name}` | {', '.join(r['paths'])} | {r['clips_per_s']} | {r['clips_per_cpu_s']} |")
+        print(lines[-1], flush=True)
+    if args.write:
+        write_into(args.write, "\n".join(lines) + "\n", START, END)
 
 
 if __name__ == "__main__":
