@@ -11,10 +11,16 @@ from setuptools import find_packages, setup
 
 # top-level folder -> name inside the wheel (a folder git has no file in yet does not exist in a clone)
 _HERE = Path(__file__).resolve().parent
-_MAPPED = {k: v for k, v in {"bifsmn_mcu": "bifsmn_mcu", "training": "bifsmn_mcu.training"}.items()
-           if (_HERE / k).is_dir()}
-_DATA = {k: v for k, v in {"templates": "bifsmn_mcu.templates", "firmware": "bifsmn_mcu.firmware"}.items()
-         if (_HERE / k).is_dir()}
+_MAPPED = {
+    k: v
+    for k, v in {"bifsmn_mcu": "bifsmn_mcu", "training": "bifsmn_mcu.training"}.items()
+    if (_HERE / k).is_dir()
+}
+_DATA = {
+    k: v
+    for k, v in {"templates": "bifsmn_mcu.templates", "firmware": "bifsmn_mcu.firmware"}.items()
+    if (_HERE / k).is_dir()
+}
 _SKIP = ["*.__pycache__", "*.__pycache__.*"]
 
 

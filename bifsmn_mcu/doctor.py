@@ -73,8 +73,9 @@ def _tool(
 
 
 def check_arm_gcc() -> Check:
-    return _tool("arm-none-eabi-gcc", "arm-none-eabi-gcc", ["-dumpversion"], r"(\S+)",
-                 f"{APT} gcc-arm-none-eabi")
+    return _tool(
+        "arm-none-eabi-gcc", "arm-none-eabi-gcc", ["-dumpversion"], r"(\S+)", f"{APT} gcc-arm-none-eabi"
+    )
 
 
 def check_newlib() -> Check:
@@ -113,7 +114,8 @@ def check_qemu() -> list[Check]:
     listing = _run(["qemu-system-arm", "-machine", "help"]) or ""
     known = {line.split()[0] for line in listing.splitlines() if line.strip()}
     return [main] + [
-        Check(f"qemu machine {m}", OK, "", core) if m in known
+        Check(f"qemu machine {m}", OK, "", core)
+        if m in known
         else Check(f"qemu machine {m}", MISSING, detail=core, hint=f"{hint} (QEMU >= 7.0 has {m})")
         for m, core in qemu_machines()
     ]
@@ -147,10 +149,16 @@ def check_platformio() -> list[Check]:
     with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
         up = any(pool.map(_reachable, hosts))
     checks.append(
-        Check("platformio registry", OK, "reachable", required=False) if up
-        else Check("platformio registry", WARN, "unreachable",
-                   f"no TCP connection within {PROBE_TIMEOUT_S:.0f} s; local QEMU/host builds still work "
-                   "once tool-scons is provisioned", required=False)
+        Check("platformio registry", OK, "reachable", required=False)
+        if up
+        else Check(
+            "platformio registry",
+            WARN,
+            "unreachable",
+            f"no TCP connection within {PROBE_TIMEOUT_S:.0f} s; local QEMU/host builds still work "
+            "once tool-scons is provisioned",
+            required=False,
+        )
     )
     core = pio_offline.core_dir()
     try:
@@ -164,8 +172,16 @@ def check_platformio() -> list[Check]:
     else:
         detail = f"not provisioned in {core}" if have is None else f"{have} provisioned, {need} needed"
         # with no registry, `pio run` cannot fetch it: then it is required
-        checks.append(Check(label, WARN if up else MISSING, "", detail, "bifsmn-mcu doctor --offline-setup",
-                            required=not up))
+        checks.append(
+            Check(
+                label,
+                WARN if up else MISSING,
+                "",
+                detail,
+                "bifsmn-mcu doctor --offline-setup",
+                required=not up,
+            )
+        )
     return checks
 
 
@@ -177,8 +193,14 @@ def check_scons() -> Check:
 
 
 def check_espeak() -> Check:
-    return _tool("espeak-ng", "espeak-ng", ["--version"], r"text-to-speech:\s*(\S+)",
-                 f"{APT} espeak-ng", required=False)
+    return _tool(
+        "espeak-ng",
+        "espeak-ng",
+        ["--version"],
+        r"text-to-speech:\s*(\S+)",
+        f"{APT} espeak-ng",
+        required=False,
+    )
 
 
 def check_flite() -> Check:
@@ -200,8 +222,15 @@ def _as_list(fn: Callable[[], Check | list[Check]]) -> list[Check]:
 
 
 CHECKS: tuple[Callable[[], Check | list[Check]], ...] = (
-    check_arm_gcc, check_newlib, check_qemu, check_host_gcc, check_platformio, check_scons,
-    check_espeak, check_flite, check_torch,
+    check_arm_gcc,
+    check_newlib,
+    check_qemu,
+    check_host_gcc,
+    check_platformio,
+    check_scons,
+    check_espeak,
+    check_flite,
+    check_torch,
 )
 
 

@@ -41,9 +41,14 @@ def _rec(core, width, variant, net, model=1000):
 
 
 def test_report_tables_ratios_and_targets():
-    recs = [_rec("m4", "1", "fast", 2_900_000, 40_000), _rec("m4", "1", "portable", 9_000_000),
-            _rec("m4", "1", "float32", 12_000_000, 1_200_000), _rec("m4", "1", "int8", 9_500_000),
-            _rec("m4", "1/4", "fast", 1_400_000), _rec("m55", "1", "fast", 1_800_000)]
+    recs = [
+        _rec("m4", "1", "fast", 2_900_000, 40_000),
+        _rec("m4", "1", "portable", 9_000_000),
+        _rec("m4", "1", "float32", 12_000_000, 1_200_000),
+        _rec("m4", "1", "int8", 9_500_000),
+        _rec("m4", "1/4", "fast", 1_400_000),
+        _rec("m55", "1", "fast", 1_800_000),
+    ]
     recs[2].instructions_frontend = 0
     fill_frontend(recs)
     assert recs[2].instructions_frontend == 100

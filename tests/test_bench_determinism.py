@@ -53,5 +53,8 @@ def test_model_bench_twice_identical_and_bit_exact(tmp_path):
     r2 = measure_binary(ir, "1/8", "fast", "m4", tmp_path, pcm, expected, None)
     assert r1.bit_exact and r2.bit_exact
     assert (r1.instructions_network, r1.instructions_frontend, r1.per_layer) == (
-        r2.instructions_network, r2.instructions_frontend, r2.per_layer)
+        r2.instructions_network,
+        r2.instructions_frontend,
+        r2.per_layer,
+    )
     assert sum(r1.per_layer.values()) == r1.instructions_network

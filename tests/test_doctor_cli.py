@@ -66,8 +66,10 @@ def test_missing_tools_get_a_hint_and_a_failing_exit(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     lines = _lines(proc.stdout)
-    assert lines["arm-none-eabi-gcc"].startswith("MISSING") and "apt-get install -y gcc-arm-none-eabi" in \
-        lines["arm-none-eabi-gcc"]
+    assert (
+        lines["arm-none-eabi-gcc"].startswith("MISSING")
+        and "apt-get install -y gcc-arm-none-eabi" in lines["arm-none-eabi-gcc"]
+    )
     assert "apt-get install -y qemu-system-arm" in lines["qemu-system-arm"]
     for m, _ in doctor.qemu_machines():
         assert lines[f"qemu machine {m}"].startswith("MISSING")

@@ -34,8 +34,9 @@ def _pio_env(core: Path) -> dict[str, str]:
 
 def _platformio_sees(core: Path) -> str:
     """What PlatformIO's core package manager resolves tool-scons to, without installing anything."""
-    proc = subprocess.run([sys.executable, "-c", _FIND], capture_output=True, text=True, env=_pio_env(core),
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIND], capture_output=True, text=True, env=_pio_env(core), timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -90,8 +91,9 @@ def test_launcher_runs_the_pip_scons(tmp_path: Path) -> None:
     import SCons
 
     path = pio_offline.provision_tool_scons(tmp_path)
-    proc = subprocess.run([sys.executable, str(path / "scons.py"), "--version"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(path / "scons.py"), "--version"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"v{SCons.__version__}" in proc.stdout
     assert str(path / "SCons") in proc.stdout  # it runs the provisioned copy, not site-packages
@@ -103,12 +105,17 @@ _PLATFORM = {
         {"name": "tinyhost", "title": "Tiny host", "version": "0.0.1", "frameworks": {}, "packages": {}}
     ),
     "platform.py": (
-        "from platformio.public import PlatformBase\n\n\n"
-        "class TinyhostPlatform(PlatformBase):\n    pass\n"
+        "from platformio.public import PlatformBase\n\n\nclass TinyhostPlatform(PlatformBase):\n    pass\n"
     ),
     "boards/host.json": json.dumps(
-        {"name": "Host", "url": "", "vendor": "none", "frameworks": [], "build": {},
-         "upload": {"maximum_size": 0, "maximum_ram_size": 0}}
+        {
+            "name": "Host",
+            "url": "",
+            "vendor": "none",
+            "frameworks": [],
+            "build": {},
+            "upload": {"maximum_size": 0, "maximum_ram_size": 0},
+        }
     ),
     "builder/main.py": (
         "from SCons.Script import Default, DefaultEnvironment\n\nenv = DefaultEnvironment()\n"
@@ -132,8 +139,9 @@ def test_pio_run_builds_with_no_registry(tmp_path: Path) -> None:
     pio_offline.provision_tool_scons(core)
     pio = Path(sys.executable).with_name("pio")
     # offline, a registry access would hang ~60 s and fail; the timeout keeps a regression visible
-    proc = subprocess.run([str(pio), "run", "-d", str(project)], capture_output=True, text=True,
-                          env=_pio_env(core), timeout=90)
+    proc = subprocess.run(
+        [str(pio), "run", "-d", str(project)], capture_output=True, text=True, env=_pio_env(core), timeout=90
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "SUCCESS" in proc.stdout
     program = project / ".pio" / "build" / "host" / "program"
@@ -142,8 +150,12 @@ def test_pio_run_builds_with_no_registry(tmp_path: Path) -> None:
 
 
 def test_module_entry_point_reports_one_line(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "bifsmn_mcu.pio_offline", str(tmp_path)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bifsmn_mcu.pio_offline", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     where = tmp_path.resolve() / "packages" / "tool-scons"
     assert proc.stdout.strip() == f"tool-scons {pio_offline.required_version()} ready in {where}"

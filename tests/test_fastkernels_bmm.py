@@ -56,8 +56,9 @@ def test_conv_layout_round_trip():
 def test_reference_is_popcount_definition():
     a, w = random_case(4, 45, 9, seed=5)
     pa, pw = pack_rows(a), pack_rows(w)
-    pop = np.array([[sum(bin(int(x)).count("1") for x in (pa[v] ^ pw[o])) for o in range(9)]
-                    for v in range(4)])
+    pop = np.array(
+        [[sum(bin(int(x)).count("1") for x in (pa[v] ^ pw[o])) for o in range(9)] for v in range(4)]
+    )
     assert np.array_equal(dots_reference(a, w), 45 - 2 * pop)
 
 
@@ -71,8 +72,11 @@ def test_host_kernels_equal_reference(kernel, tmp_path):
 
 @pytest.mark.parametrize(
     "kernel,cpu",
-    [("bnn_bmm_vsparse_v7m_i32", "m4"), pytest.param("bnn_bmm_vsparse_v7m_i32", "m3", marks=pytest.mark.slow),
-     pytest.param("bnn_bmm_vsparse_i32", "m4", marks=pytest.mark.slow)],
+    [
+        ("bnn_bmm_vsparse_v7m_i32", "m4"),
+        pytest.param("bnn_bmm_vsparse_v7m_i32", "m3", marks=pytest.mark.slow),
+        pytest.param("bnn_bmm_vsparse_i32", "m4", marks=pytest.mark.slow),
+    ],
 )
 def test_cortex_m_kernels_equal_reference(kernel, cpu, tmp_path):
     require_tool("arm-none-eabi-gcc")
@@ -99,8 +103,17 @@ def test_mve_kernel_equals_reference_on_m55(tmp_path):
 
     plugin = build_plugin(tmp_path / "plugin")
     for i, (n_vec, n_in, n_out, dens) in enumerate(CASES[:4]):
-        r = check_kernel("bnn_bmm_vsparse_mve_i32", "m55", n_vec, n_in, n_out, seed=30 + i, work=tmp_path,
-                         density=dens, plugin=plugin)
+        r = check_kernel(
+            "bnn_bmm_vsparse_mve_i32",
+            "m55",
+            n_vec,
+            n_in,
+            n_out,
+            seed=30 + i,
+            work=tmp_path,
+            density=dens,
+            plugin=plugin,
+        )
         assert r.ok, (n_vec, n_in, n_out, dens)
         assert r.instructions > 0
 
@@ -115,6 +128,14 @@ def test_qemu_harness_reports_a_wrong_result(tmp_path, monkeypatch):
 
     real = kernel_check.dots_reference
     monkeypatch.setattr(kernel_check, "dots_reference", lambda a, w: real(a, w) + 1)
-    r = check_kernel("bnn_bmm_vsparse_mve_i32", "m55", 1, 37, 5, seed=1, work=tmp_path,
-                     plugin=build_plugin(tmp_path / "plugin"))
+    r = check_kernel(
+        "bnn_bmm_vsparse_mve_i32",
+        "m55",
+        1,
+        37,
+        5,
+        seed=1,
+        work=tmp_path,
+        plugin=build_plugin(tmp_path / "plugin"),
+    )
     assert not r.ok

@@ -15,13 +15,31 @@ from conftest import require_tool
 from bifsmn_mcu.resources import firmware_dir
 
 KERNELS = firmware_dir() / "kernels"
-FAST_SOURCES = ["bnn_bdense_vsparse_s32.c", "bnn_bmm_vsparse_i32.c", "bnn_bmm_vsparse_v7m_i32.c",
-                "bnn_bmm_vsparse_mve_i32.c", "bnn_dsa_pack_cols_fast_s32.c", "bnn_conv2d_fast_s8.c",
-                "bnn_bdwconv1d_fast_s32.c", "bnn_bconv2d_fast_s32.c", "bnn_dense_fast_s8.c",
-                "bnn_dsa_pack_rows_fast_s32.c", "bnn_dsa_pack_cols_mve_s32.c", "bnn_bdwconv1d_mve_s32.c",
-                "bnn_bconv2d_mve_s32.c", "bnn_bconv2d_vsparse_s32.c"]
-PORTABLE_SOURCES = ["bnn_bdense_s32.c", "bnn_dsa_pack_cols_s32.c", "bnn_dsa_pack_rows_s32.c",
-                    "bnn_conv2d_s8.c", "bnn_bdwconv1d_s32.c", "bnn_bconv2d_s32.c", "bnn_dense_s8.c"]
+FAST_SOURCES = [
+    "bnn_bdense_vsparse_s32.c",
+    "bnn_bmm_vsparse_i32.c",
+    "bnn_bmm_vsparse_v7m_i32.c",
+    "bnn_bmm_vsparse_mve_i32.c",
+    "bnn_dsa_pack_cols_fast_s32.c",
+    "bnn_conv2d_fast_s8.c",
+    "bnn_bdwconv1d_fast_s32.c",
+    "bnn_bconv2d_fast_s32.c",
+    "bnn_dense_fast_s8.c",
+    "bnn_dsa_pack_rows_fast_s32.c",
+    "bnn_dsa_pack_cols_mve_s32.c",
+    "bnn_bdwconv1d_mve_s32.c",
+    "bnn_bconv2d_mve_s32.c",
+    "bnn_bconv2d_vsparse_s32.c",
+]
+PORTABLE_SOURCES = [
+    "bnn_bdense_s32.c",
+    "bnn_dsa_pack_cols_s32.c",
+    "bnn_dsa_pack_rows_s32.c",
+    "bnn_conv2d_s8.c",
+    "bnn_bdwconv1d_s32.c",
+    "bnn_bconv2d_s32.c",
+    "bnn_dense_s8.c",
+]
 
 HARNESS = r"""
 #include <stdint.h>
@@ -323,8 +341,13 @@ def test_fast_equals_portable_host(tmp_path):
     require_tool("gcc")
     from bifsmn_mcu.toolchain import compile_host
 
-    exe = compile_host(_sources(tmp_path), tmp_path / "equiv", include_dirs=[KERNELS],
-                       defines={"HOST_MAIN": 1}, sanitize=True)
+    exe = compile_host(
+        _sources(tmp_path),
+        tmp_path / "equiv",
+        include_dirs=[KERNELS],
+        defines={"HOST_MAIN": 1},
+        sanitize=True,
+    )
     proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip() == "0"
@@ -334,13 +357,19 @@ def _unicorn_mismatches(tmp_path, cpu: str, broken: bool = False) -> int:
     from bifsmn_mcu.measure import call_function
     from bifsmn_mcu.toolchain import compile_arm
 
-    elf = compile_arm(_sources(tmp_path, broken), tmp_path / f"equiv_{cpu}.elf", cpu=cpu,
-                      include_dirs=[KERNELS], keep=["run_all"])
+    elf = compile_arm(
+        _sources(tmp_path, broken),
+        tmp_path / f"equiv_{cpu}.elf",
+        cpu=cpu,
+        include_dirs=[KERNELS],
+        keep=["run_all"],
+    )
     return call_function(elf, "run_all", [12345], cpu=cpu, max_instructions=400_000_000).return_value
 
 
-@pytest.mark.parametrize("cpu", ["m4", pytest.param("m3", marks=pytest.mark.slow),
-                                 pytest.param("m33", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "cpu", ["m4", pytest.param("m3", marks=pytest.mark.slow), pytest.param("m33", marks=pytest.mark.slow)]
+)
 def test_fast_equals_portable_cortex_m(tmp_path, cpu):
     require_tool("arm-none-eabi-gcc")
     assert _unicorn_mismatches(tmp_path, cpu) == 0
@@ -359,11 +388,17 @@ def test_fast_equals_portable_m55(tmp_path):
     from bifsmn_mcu.bench.qemu_count import build_plugin, run_counted
 
     main = tmp_path / "main55.c"
-    main.write_text('#include <stdint.h>\n#include "bench_semihost.h"\nint run_all(uint32_t seed);\n'
-                    "int main(void)\n{\n    bench_exit(run_all(777u) != 0);\n    return 0;\n}\n")
+    main.write_text(
+        '#include <stdint.h>\n#include "bench_semihost.h"\nint run_all(uint32_t seed);\n'
+        "int main(void)\n{\n    bench_exit(run_all(777u) != 0);\n    return 0;\n}\n"
+    )
     elf = build_firmware([main, *_sources(tmp_path)], tmp_path / "equiv55.elf", cpu="m55")
     run = run_counted(elf, "m55", build_plugin(tmp_path / "plugin"), timeout=300)
     assert run.exit_code == 0
-    for kernel in ("bnn_bmm_vsparse_mve_i32", "bnn_dsa_pack_cols_mve_s32", "bnn_bdwconv1d_mve_s32",
-                   "bnn_bconv2d_mve_s32"):
+    for kernel in (
+        "bnn_bmm_vsparse_mve_i32",
+        "bnn_dsa_pack_cols_mve_s32",
+        "bnn_bdwconv1d_mve_s32",
+        "bnn_bconv2d_mve_s32",
+    ):
         assert run.per_function.get(kernel, 0) > 1000, kernel  # the vector bodies ran, not only fallbacks

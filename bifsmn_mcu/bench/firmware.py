@@ -29,5 +29,6 @@ def build_firmware(
     script = linker_script or boards / LINKER_SCRIPTS[cpu]
     flags = ["-nostartfiles", "-T", str(script), f"-L{boards}", *extra_flags]
     defs = {"BIFSMN_BSP_CMSDK": None, **(defines or {})}
-    return compile_arm(srcs, out, cpu=cpu, include_dirs=incs, defines=defs, opt=opt, extra_flags=flags,
-                       link="nano")
+    return compile_arm(
+        srcs, out, cpu=cpu, include_dirs=incs, defines=defs, opt=opt, extra_flags=flags, link="nano"
+    )

@@ -80,8 +80,17 @@ def _harness_source(kernel: str, A, W, n_vec, n_in, n_out, expected, host: bool)
     return "".join(out)
 
 
-def check_kernel(kernel: str, cpu: str, n_vec: int, n_in: int, n_out: int, seed: int, work: Path,
-                 density: float = 0.5, plugin: Path | None = None) -> KernelCheck:
+def check_kernel(
+    kernel: str,
+    cpu: str,
+    n_vec: int,
+    n_in: int,
+    n_out: int,
+    seed: int,
+    work: Path,
+    density: float = 0.5,
+    plugin: Path | None = None,
+) -> KernelCheck:
     """Build and run ``kernel`` for ``cpu`` ("host", "m3".."m33" via unicorn, any board via QEMU with
     ``plugin``) on a random case; returns whether it equals the definition and its count."""
     work = Path(work)

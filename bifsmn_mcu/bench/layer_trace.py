@@ -20,10 +20,21 @@ _STACK_TOP = 0x7000_0000
 _STACK_SIZE = 0x0010_0000
 _RETURN = 0x7100_0000
 _PAGE = 0x1000
-_CPU_MODELS = {"m3": "UC_CPU_ARM_CORTEX_M3", "m4": "UC_CPU_ARM_CORTEX_M4", "m7": "UC_CPU_ARM_CORTEX_M7",
-               "m33": "UC_CPU_ARM_CORTEX_M33"}
-TERMINAL = ("bnn_conv2d_s8", "bnn_bconv2d", "bnn_bdense", "bnn_bdwconv1d", "bnn_argmax", "bnn_conv2d_fast",
-            "bnn_bdwconv1d_fast")
+_CPU_MODELS = {
+    "m3": "UC_CPU_ARM_CORTEX_M3",
+    "m4": "UC_CPU_ARM_CORTEX_M4",
+    "m7": "UC_CPU_ARM_CORTEX_M7",
+    "m33": "UC_CPU_ARM_CORTEX_M33",
+}
+TERMINAL = (
+    "bnn_conv2d_s8",
+    "bnn_bconv2d",
+    "bnn_bdense",
+    "bnn_bdwconv1d",
+    "bnn_argmax",
+    "bnn_conv2d_fast",
+    "bnn_bdwconv1d_fast",
+)
 
 
 class TraceError(RuntimeError):
@@ -47,8 +58,14 @@ def _thumb_addresses(code: bytes, base: int) -> list[int]:
     return out
 
 
-def trace_calls(elf: Path | str, func: str, cpu: str, setup: Sequence[str] = (),
-                read: Sequence[str] = (), read_sizes: Sequence[int] = ()) -> Trace:
+def trace_calls(
+    elf: Path | str,
+    func: str,
+    cpu: str,
+    setup: Sequence[str] = (),
+    read: Sequence[str] = (),
+    read_sizes: Sequence[int] = (),
+) -> Trace:
     """Run ``setup`` functions (uncounted), then ``func()``; count per top-level kernel call."""
     import unicorn
     from unicorn import arm_const

@@ -25,7 +25,11 @@ from ..toolchain import HOST_CC, ToolchainError, _which
 
 QEMU = "qemu-system-arm"
 MACHINES = {
-    "m3": "mps2-an385", "m4": "mps2-an386", "m7": "mps2-an500", "m33": "mps2-an505", "m55": "mps3-an547",
+    "m3": "mps2-an385",
+    "m4": "mps2-an386",
+    "m7": "mps2-an500",
+    "m33": "mps2-an505",
+    "m55": "mps3-an547",
 }
 LINKER_SCRIPTS = {"m3": "mps2.ld", "m4": "mps2.ld", "m7": "mps2.ld", "m33": "an505.ld", "m55": "an547.ld"}
 
@@ -57,8 +61,19 @@ def build_plugin(cache_dir: Path | str | None = None) -> Path:
     if not so.is_file():
         cc = _which(HOST_CC)
         tmp = so.with_suffix(".tmp.so")
-        cmd = [cc, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-               "-o", str(tmp), str(srcs[0])]
+        cmd = [
+            cc,
+            "-std=c11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-shared",
+            "-fPIC",
+            "-o",
+            str(tmp),
+            str(srcs[0]),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise ToolchainError(f"building the QEMU plugin failed:\n{proc.stderr.strip()}")
@@ -89,9 +104,26 @@ def run_counted(elf: Path | str, cpu: str, plugin: Path | str, timeout: float = 
     with tempfile.TemporaryDirectory(prefix="bifsmn-icount-") as tmp:
         out = Path(tmp) / "counts.txt"
         log = Path(tmp) / "plugin.log"
-        cmd = [qemu, "-M", MACHINES[cpu], "-nographic", "-monitor", "none", "-serial", "null",
-               "-semihosting-config", "enable=on,target=native", "-kernel", str(elf),
-               "-plugin", f"{plugin},arg=out={out}", "-d", "plugin", "-D", str(log)]
+        cmd = [
+            qemu,
+            "-M",
+            MACHINES[cpu],
+            "-nographic",
+            "-monitor",
+            "none",
+            "-serial",
+            "null",
+            "-semihosting-config",
+            "enable=on,target=native",
+            "-kernel",
+            str(elf),
+            "-plugin",
+            f"{plugin},arg=out={out}",
+            "-d",
+            "plugin",
+            "-D",
+            str(log),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as err:

@@ -7,8 +7,12 @@ from pathlib import Path
 
 from .runner import BenchRecord
 
-VARIANT_TITLES = {"fast": "binary, optimised", "portable": "binary, portable C",
-                  "float32": "float32 baseline", "int8": "int8 baseline"}
+VARIANT_TITLES = {
+    "fast": "binary, optimised",
+    "portable": "binary, portable C",
+    "float32": "float32 baseline",
+    "int8": "int8 baseline",
+}
 
 
 def _find(records: Sequence[BenchRecord], core: str, width: str, variant: str) -> BenchRecord | None:
@@ -44,24 +48,31 @@ def markdown(records: Sequence[BenchRecord], meta: dict) -> str:
     cores = list(dict.fromkeys(r.core for r in records))
     widths = list(dict.fromkeys(r.width for r in records))
     variants = list(dict.fromkeys(r.variant for r in records))
-    lines = ["# Benchmarks", "",
-             "Written by `bifsmn-mcu bench` " + meta.get("command", "") + ". Counts are **exact instructions "
-             "executed per inference** (unicorn for M3-M33, QEMU + the icount TCG plugin for M55), "
-             "not cycles: an M4 needs several cycles for an FP multiply-accumulate or a load, "
-             "one for EOR/AND/ADD.", "",
-             f"- model: {meta.get('model', '?')} (sha256 `{meta.get('sha256', '?')[:16]}`)",
-             f"- input: {meta.get('input', '?')}",
-             "- binary variants are checked on every core: logits == the integer reference "
-             "(`bit-exact` column).",
-             "- flash / RAM: bytes of the ELF's functions and objects without the benchmark harness "
-             "(model data = weights and constants only); RAM excludes the stack.",
-             "- front end: the same C code for every variant (baselines reuse the binary build's count).",
-             "- float32 is not built for M3 (no FPU: soft-float emulation is no baseline).", ""]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bifsmn-mcu bench` " + meta.get("command", "") + ". Counts are **exact instructions "
+        "executed per inference** (unicorn for M3-M33, QEMU + the icount TCG plugin for M55), "
+        "not cycles: an M4 needs several cycles for an FP multiply-accumulate or a load, "
+        "one for EOR/AND/ADD.",
+        "",
+        f"- model: {meta.get('model', '?')} (sha256 `{meta.get('sha256', '?')[:16]}`)",
+        f"- input: {meta.get('input', '?')}",
+        "- binary variants are checked on every core: logits == the integer reference (`bit-exact` column).",
+        "- flash / RAM: bytes of the ELF's functions and objects without the benchmark harness "
+        "(model data = weights and constants only); RAM excludes the stack.",
+        "- front end: the same C code for every variant (baselines reuse the binary build's count).",
+        "- float32 is not built for M3 (no FPU: soft-float emulation is no baseline).",
+        "",
+    ]
     for width in widths:
-        lines += [f"## Width {width}", "",
-                  "| core | variant | network insns | front end insns | flash B | model data B | RAM B "
-                  "| bit-exact |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        lines += [
+            f"## Width {width}",
+            "",
+            "| core | variant | network insns | front end insns | flash B | model data B | RAM B "
+            "| bit-exact |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
         for core in cores:
             for v in variants:
                 r = _find(records, core, width, v)
@@ -69,9 +80,11 @@ def markdown(records: Sequence[BenchRecord], meta: dict) -> str:
                     continue
                 ex = "" if r.bit_exact is None else ("yes" if r.bit_exact else "**NO**")
                 title = VARIANT_TITLES.get(v, v)
-                lines.append(f"| {core} | {title} | {r.instructions_network:,} | "
-                             f"{r.instructions_frontend:,} | {r.flash_bytes:,} | {r.model_flash_bytes:,} | "
-                             f"{r.ram_bytes:,} | {ex} |")
+                lines.append(
+                    f"| {core} | {title} | {r.instructions_network:,} | "
+                    f"{r.instructions_frontend:,} | {r.flash_bytes:,} | {r.model_flash_bytes:,} | "
+                    f"{r.ram_bytes:,} | {ex} |"
+                )
         lines.append("")
     lines += ["## Ratios", ""] + [f"- {x}" for x in ratios(records)] + [""]
     w1 = [w for w in widths if w == "1"]
@@ -80,8 +93,12 @@ def markdown(records: Sequence[BenchRecord], meta: dict) -> str:
             f = _find(records, core, width, "fast")
             p = _find(records, core, width, "portable")
             if f and f.per_layer:
-                lines += [f"## Per layer, {core}, width {width}", "", "| layer | optimised | portable C |",
-                          "| --- | ---: | ---: |"]
+                lines += [
+                    f"## Per layer, {core}, width {width}",
+                    "",
+                    "| layer | optimised | portable C |",
+                    "| --- | ---: | ---: |",
+                ]
                 for name, n in f.per_layer.items():
                     pn = p.per_layer.get(name, 0) if p else 0
                     lines.append(f"| {name} | {n:,} | {pn:,} |")
@@ -140,8 +157,14 @@ def plot(records: Sequence[BenchRecord], path: Path, accuracy: dict[str, float] 
             found = [_find(records, core, w, v) for w in widths]
             ys = [r.instructions_network if r else 0 for r in found]
             if any(ys):
-                ax.plot(xs, [y / 1e6 if y else float("nan") for y in ys], styles.get(v, "-"), marker="o",
-                        color=f"C{ci}", label=f"{core} {v}")
+                ax.plot(
+                    xs,
+                    [y / 1e6 if y else float("nan") for y in ys],
+                    styles.get(v, "-"),
+                    marker="o",
+                    color=f"C{ci}",
+                    label=f"{core} {v}",
+                )
     ax.set_xticks(xs, [f"width {w}" for w in widths])
     ax.set_yscale("log")
     ax.set_ylabel("instructions per inference (M, log)")
@@ -150,8 +173,11 @@ def plot(records: Sequence[BenchRecord], path: Path, accuracy: dict[str, float] 
     if accuracy:
         ax2 = axes[0][1]
         for core in cores:
-            pts = [(r.instructions_network / 1e6, 100 * accuracy[r.width]) for r in records
-                   if r.core == core and r.variant == "fast" and r.width in accuracy]
+            pts = [
+                (r.instructions_network / 1e6, 100 * accuracy[r.width])
+                for r in records
+                if r.core == core and r.variant == "fast" and r.width in accuracy
+            ]
             if pts:
                 ax2.plot(*zip(*pts, strict=True), marker="o", label=core)
         ax2.set_xlabel("instructions per inference (M)")

@@ -33,8 +33,17 @@ BINARY_VARIANTS = ("fast", "portable")
 ALL_VARIANTS = ("fast", "portable", "float32", "int8")
 UNICORN_CORES = ("m3", "m4", "m7", "m33")
 NO_FPU = ("m3",)
-HARNESS_SYMBOLS = {"main", "bench_frontend", "bench_network", "g_bench_pcm", "g_bench_logits",
-                   "g_bench_features", "Reset_Handler", "Default_Handler", "g_vectors"}
+HARNESS_SYMBOLS = {
+    "main",
+    "bench_frontend",
+    "bench_network",
+    "g_bench_pcm",
+    "g_bench_logits",
+    "g_bench_features",
+    "Reset_Handler",
+    "Default_Handler",
+    "g_vectors",
+}
 
 
 class BenchError(RuntimeError):
@@ -76,8 +85,10 @@ def bench_clip() -> np.ndarray:
 
 def write_input_header(path: Path, pcm: np.ndarray) -> None:
     body = ",".join(str(int(v)) for v in pcm)
-    path.write_text("#include <stdint.h>\n/* benchmark input: one 1 s clip */\n"
-                    f"static const int16_t g_bench_pcm[{pcm.size}] = {{{body}}};\n")
+    path.write_text(
+        "#include <stdint.h>\n/* benchmark input: one 1 s clip */\n"
+        f"static const int16_t g_bench_pcm[{pcm.size}] = {{{body}}};\n"
+    )
 
 
 def elf_sizes(elf: Path, model_prefixes: Sequence[str] = ("g_kws_",)) -> tuple[int, int, int]:
@@ -97,8 +108,16 @@ def elf_sizes(elf: Path, model_prefixes: Sequence[str] = ("g_kws_",)) -> tuple[i
     return flash, ram, model
 
 
-def measure_binary(ir: ModelIR, width: str, variant: str, core: str, work: Path, pcm: np.ndarray,
-                   expected: np.ndarray, plugin: Path | None) -> BenchRecord:
+def measure_binary(
+    ir: ModelIR,
+    width: str,
+    variant: str,
+    core: str,
+    work: Path,
+    pcm: np.ndarray,
+    expected: np.ndarray,
+    plugin: Path | None,
+) -> BenchRecord:
     """Build the generated library of ``variant`` for ``core`` and count one inference."""
     d = work / width_tag(width) / variant
     lib = d / "lib"
@@ -111,19 +130,42 @@ def measure_binary(ir: ModelIR, width: str, variant: str, core: str, work: Path,
     flash, ram, model = elf_sizes(fw_elf)
     names = layer_names(ir, width)
     if core in UNICORN_CORES:
-        elf = compile_arm(srcs, d / f"{core}_uc.elf", cpu=core,
-                          include_dirs=[*incs, firmware_dir() / "qemu_plugin"],
-                          keep=["bench_network", "bench_frontend", "kws_init"])
+        elf = compile_arm(
+            srcs,
+            d / f"{core}_uc.elf",
+            cpu=core,
+            include_dirs=[*incs, firmware_dir() / "qemu_plugin"],
+            keep=["bench_network", "bench_frontend", "kws_init"],
+        )
         fe = trace_calls(elf, "bench_frontend", core, setup=["kws_init"])
-        net = trace_calls(elf, "bench_network", core, setup=["kws_init", "bench_frontend"],
-                          read=["g_bench_logits"], read_sizes=[4 * len(ir.labels)])
+        net = trace_calls(
+            elf,
+            "bench_network",
+            core,
+            setup=["kws_init", "bench_frontend"],
+            read=["g_bench_logits"],
+            read_sizes=[4 * len(ir.labels)],
+        )
         logits = np.array(unpack_i32(net.memory["g_bench_logits"]))
         exact = bool(np.array_equal(logits, expected))
-        return BenchRecord(core, width, variant, net.total, fe.total, flash, ram, model, exact, "unicorn",
-                           group_layers(net.calls, names), dict(sorted(net.per_function.items())))
+        return BenchRecord(
+            core,
+            width,
+            variant,
+            net.total,
+            fe.total,
+            flash,
+            ram,
+            model,
+            exact,
+            "unicorn",
+            group_layers(net.calls, names),
+            dict(sorted(net.per_function.items())),
+        )
     plugin = plugin or build_plugin()
-    fe_elf = build_firmware(srcs, d / f"{core}_fe.elf", cpu=core, include_dirs=incs,
-                            defines={"BENCH_FRONTEND_ONLY": 1})
+    fe_elf = build_firmware(
+        srcs, d / f"{core}_fe.elf", cpu=core, include_dirs=incs, defines={"BENCH_FRONTEND_ONLY": 1}
+    )
     full = run_counted(fw_elf, core, plugin)
     fe = run_counted(fe_elf, core, plugin)
     if fe.exit_code != 0:
@@ -134,13 +176,30 @@ def measure_binary(ir: ModelIR, width: str, variant: str, core: str, work: Path,
         if k in per_fn:
             per_fn[k] -= v
     per_fn = {k: v for k, v in sorted(per_fn.items()) if v}
-    return BenchRecord(core, width, variant, full.total - fe.total, fe.total, flash, ram, model, exact,
-                       "qemu-icount", {}, per_fn)
+    return BenchRecord(
+        core,
+        width,
+        variant,
+        full.total - fe.total,
+        fe.total,
+        flash,
+        ram,
+        model,
+        exact,
+        "qemu-icount",
+        {},
+        per_fn,
+    )
 
 
-def run_bench(ir: ModelIR, cores: Sequence[str], widths: Sequence[str], work: Path,
-              variants: Sequence[str] = ALL_VARIANTS, progress: Callable[[str], None] | None = None,
-              ) -> list[BenchRecord]:
+def run_bench(
+    ir: ModelIR,
+    cores: Sequence[str],
+    widths: Sequence[str],
+    work: Path,
+    variants: Sequence[str] = ALL_VARIANTS,
+    progress: Callable[[str], None] | None = None,
+) -> list[BenchRecord]:
     """Every (core, width, variant) record, in that order."""
     for c in cores:
         if c not in CORES:

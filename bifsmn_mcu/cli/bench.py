@@ -19,15 +19,37 @@ def _split(text: str) -> list[str]:
 @click.option("--cores", default="m3,m4,m7,m33,m55", show_default=True, help="comma list of m3,m4,m7,m33,m55")
 @click.option("--widths", default="1,1/2,1/4,1/8", show_default=True, help="comma list of thin paths")
 @click.option("--variants", default="fast,portable,float32,int8", show_default=True)
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
-              help="model IR (.npz); default: the shipped model, else a seeded random model")
-@click.option("--accuracy", "accuracy_path", type=click.Path(exists=True, dir_okay=False), multiple=True,
-              help="simulate report JSON(s) (simulate_w*.json) for the accuracy-vs-instructions plot")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="model IR (.npz); default: the shipped model, else a seeded random model",
+)
+@click.option(
+    "--accuracy",
+    "accuracy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    multiple=True,
+    help="simulate report JSON(s) (simulate_w*.json) for the accuracy-vs-instructions plot",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="bench_out", show_default=True)
-@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), default=None,
-              help="also copy BENCHMARKS.md here (e.g. the repository's top level)")
-def bench(cores: str, widths: str, variants: str, model_path: str | None, accuracy_path: tuple[str, ...],
-          out_dir: str, markdown_path: str | None) -> None:
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="also copy BENCHMARKS.md here (e.g. the repository's top level)",
+)
+def bench(
+    cores: str,
+    widths: str,
+    variants: str,
+    model_path: str | None,
+    accuracy_path: tuple[str, ...],
+    out_dir: str,
+    markdown_path: str | None,
+) -> None:
     """Build the generated model for each core and width and count one inference exactly."""
     import json
 
@@ -70,9 +92,13 @@ def bench(cores: str, widths: str, variants: str, model_path: str | None, accura
         rep = json.loads(Path(p).read_text())
         if "width" in rep and rep.get("accuracy") is not None:
             accuracy[str(rep["width"])] = float(rep["accuracy"])
-    meta = {"command": "--cores " + ",".join(core_list) + " --widths " + ",".join(width_list),
-            "model": model_desc, "sha256": ir.sha256, "input": "first shipped sample clip (sorted), 1 s",
-            "seconds": round(time.monotonic() - t0, 1)}
+    meta = {
+        "command": "--cores " + ",".join(core_list) + " --widths " + ",".join(width_list),
+        "model": model_desc,
+        "sha256": ir.sha256,
+        "input": "first shipped sample clip (sorted), 1 s",
+        "seconds": round(time.monotonic() - t0, 1),
+    }
     write_json(records, out / "bench.json", meta)
     md = markdown(records, meta)
     (out / "BENCHMARKS.md").write_text(md + "\n")

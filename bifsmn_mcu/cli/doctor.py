@@ -9,9 +9,12 @@ from .. import pio_offline
 
 
 @click.command("doctor")
-@click.option("--offline-setup", is_flag=True,
-              help="first provision PlatformIO's tool-scons from the pip-installed scons into "
-                   "$PLATFORMIO_CORE_DIR (or ~/.platformio), so `pio run` needs no registry")
+@click.option(
+    "--offline-setup",
+    is_flag=True,
+    help="first provision PlatformIO's tool-scons from the pip-installed scons into "
+    "$PLATFORMIO_CORE_DIR (or ~/.platformio), so `pio run` needs no registry",
+)
 def doctor(offline_setup: bool) -> None:
     """Check compilers, QEMU and its machines, PlatformIO, speech synthesis and torch.
 

@@ -18,7 +18,10 @@ from ._model_opts import check_width, load_model, model_option, width_option
 )
 @click.option("--prefix", "-p", default="kws", show_default=True, help="C symbol prefix (a C identifier)")
 @click.option(
-    "--kernels", type=click.Choice(["fast", "portable"]), default="fast", show_default=True,
+    "--kernels",
+    type=click.Choice(["fast", "portable"]),
+    default="fast",
+    show_default=True,
     help="fast: optimised kernels picked per core by compiler feature macros; portable: plain C99 reference",
 )
 def generate(model_path: str | None, width: str, board: str, out_dir: str, prefix: str, kernels: str) -> None:
@@ -35,8 +38,9 @@ def generate(model_path: str | None, width: str, board: str, out_dir: str, prefi
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write {out_dir}: {e.strerror or e}") from None
-    click.echo(f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}, "
-               f"kernels {kernels}")
+    click.echo(
+        f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}, kernels {kernels}"
+    )
     click.echo(
         f"wrote {res.lib_dir} ({len(res.files)} files)"
         + (f" and the PlatformIO project in {res.out_dir} (board {board})" if res.project else "")

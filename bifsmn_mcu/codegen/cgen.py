@@ -1,7 +1,7 @@
 """Small helpers that turn numpy arrays into C declarations (templates only loop over their output).
 
-    check_identifier("kws")                      # raises CodegenError for "2x", "int", "a-b"
-    decl = array_decl("kws", "conv2_w", arr)     # CArray with C type, name, size macro, body text
+check_identifier("kws")                      # raises CodegenError for "2x", "int", "a-b"
+decl = array_decl("kws", "conv2_w", arr)     # CArray with C type, name, size macro, body text
 """
 
 from __future__ import annotations
@@ -75,5 +75,10 @@ def array_decl(prefix: str, what: str, values: np.ndarray) -> CArray:
     if key not in C_TYPES:
         raise CodegenError(f"array {what!r} has dtype {a.dtype}, which has no C type here")
     ctype = C_TYPES[key]
-    return CArray(ctype, f"g_{prefix}_{what}", f"{prefix.upper()}_{what.upper()}_SIZE", int(a.size),
-                  format_values(a, ctype))
+    return CArray(
+        ctype,
+        f"g_{prefix}_{what}",
+        f"{prefix.upper()}_{what.upper()}_SIZE",
+        int(a.size),
+        format_values(a, ctype),
+    )

@@ -57,8 +57,9 @@ def library_sources() -> list[Path]:
     return out
 
 
-def write_model_lib(ir: ModelIR, width: str, prefix: str, lib_dir: Path,
-                    kernels: str = DEFAULT_KERNELS) -> list[str]:
+def write_model_lib(
+    ir: ModelIR, width: str, prefix: str, lib_dir: Path, kernels: str = DEFAULT_KERNELS
+) -> list[str]:
     """Render and copy the library files into ``lib_dir`` (created); returns the file names."""
     files = render_model(ir, width, prefix, kernels)
     lib_dir.mkdir(parents=True, exist_ok=True)
@@ -67,8 +68,13 @@ def write_model_lib(ir: ModelIR, width: str, prefix: str, lib_dir: Path,
     for src in library_sources():
         shutil.copy2(src, lib_dir / src.name)
     meta = {
-        "generator": f"bifsmn-mcu {__version__}", "model_sha256": ir.sha256, "width": width,
-        "prefix": prefix, "kernels": kernels, "labels": ir.labels, "blocks": ir.blocks(width),
+        "generator": f"bifsmn-mcu {__version__}",
+        "model_sha256": ir.sha256,
+        "width": width,
+        "prefix": prefix,
+        "kernels": kernels,
+        "labels": ir.labels,
+        "blocks": ir.blocks(width),
         "feature_config": ir.header["feature_config"],
         "memory": plan_memory(ir, width, prefix, kernels).as_dict(),
     }
@@ -111,8 +117,16 @@ def _install(tmp: Path, out_dir: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def generate(ir: ModelIR, *, width: str = "1", prefix: str = "kws", out_dir: Path | str = "out",
-             board: str = "qemu-m4", project: bool = True, kernels: str = DEFAULT_KERNELS) -> GenerateResult:
+def generate(
+    ir: ModelIR,
+    *,
+    width: str = "1",
+    prefix: str = "kws",
+    out_dir: Path | str = "out",
+    board: str = "qemu-m4",
+    project: bool = True,
+    kernels: str = DEFAULT_KERNELS,
+) -> GenerateResult:
     """Write ``<out>/lib/<prefix>/`` (+ the project) atomically; raises CodegenError on bad input."""
     out_dir = Path(out_dir)
     check_identifier(prefix)
@@ -131,8 +145,15 @@ def generate(ir: ModelIR, *, width: str = "1", prefix: str = "kws", out_dir: Pat
             from ..project import ProjectError, write_project
 
             try:
-                write_project(tmp, board=board, prefix=prefix, model_sha256=ir.sha256, width=width,
-                              labels=ir.labels, feature_config=ir.header["feature_config"])
+                write_project(
+                    tmp,
+                    board=board,
+                    prefix=prefix,
+                    model_sha256=ir.sha256,
+                    width=width,
+                    labels=ir.labels,
+                    feature_config=ir.header["feature_config"],
+                )
             except ProjectError as e:
                 raise CodegenError(str(e)) from None
             wrote_project = True

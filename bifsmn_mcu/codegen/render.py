@@ -61,16 +61,29 @@ class MemoryPlan:
         return self.float32_weight_bytes / self.weight_bytes if self.weight_bytes else 0.0
 
     def as_dict(self) -> dict:
-        return {"model_flash": self.model_flash, "frontend_flash": self.frontend_flash, "flash": self.flash,
-                "model_ram": self.model_ram, "frontend_ram": self.frontend_ram, "ram": self.ram,
-                "float32_bytes": self.float32_bytes, "compression": round(self.compression, 2),
-                "weight_bytes": self.weight_bytes, "float32_weight_bytes": self.float32_weight_bytes,
-                "weight_compression": round(self.weight_compression, 2)}
+        return {
+            "model_flash": self.model_flash,
+            "frontend_flash": self.frontend_flash,
+            "flash": self.flash,
+            "model_ram": self.model_ram,
+            "frontend_ram": self.frontend_ram,
+            "ram": self.ram,
+            "float32_bytes": self.float32_bytes,
+            "compression": round(self.compression, 2),
+            "weight_bytes": self.weight_bytes,
+            "float32_weight_bytes": self.float32_weight_bytes,
+            "weight_compression": round(self.weight_compression, 2),
+        }
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def c_string(text: str) -> str:
@@ -124,8 +137,12 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
 
     for name in ("conv1", "conv2", "proj", "classifier"):
         lay = ir.layer(name)
-        layers[name] = {**lay, "c": add(name, lay["arrays"]), "rq": f"g_{prefix}_{name}_rq",
-                        "has_prelu": "A" in lay["arrays"]}
+        layers[name] = {
+            **lay,
+            "c": add(name, lay["arrays"]),
+            "rq": f"g_{prefix}_{name}_rq",
+            "has_prelu": "A" in lay["arrays"],
+        }
     block_ctx = []
     for i in blocks:
         b = {"index": i}
@@ -164,15 +181,31 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
     cl = layers["classifier"]["c"]
     rq.append({"name": f"g_{prefix}_classifier_rq", "m": cl["m"], "s": cl["s"], "b": cl["b"], "a": "NULL"})
     return {
-        "version": __version__, "sha256": ir.sha256, "prefix": prefix, "P": prefix.upper(),
-        "width": width, "width_tag": width_tag(width), "labels": [c_string(x) for x in ir.labels],
-        "n_classes": len(ir.labels), "n_mels": fcfg.n_mels, "n_frames": fcfg.n_frames,
-        "clip_samples": fcfg.clip_samples, "feat_mean": ir.constants["feat_mean"],
-        "q_act": int(ir.constants["q_act"]), "s2_max": int(ir.constants["s2_max"]),
+        "version": __version__,
+        "sha256": ir.sha256,
+        "prefix": prefix,
+        "P": prefix.upper(),
+        "width": width,
+        "width_tag": width_tag(width),
+        "labels": [c_string(x) for x in ir.labels],
+        "n_classes": len(ir.labels),
+        "n_mels": fcfg.n_mels,
+        "n_frames": fcfg.n_frames,
+        "clip_samples": fcfg.clip_samples,
+        "feat_mean": ir.constants["feat_mean"],
+        "q_act": int(ir.constants["q_act"]),
+        "s2_max": int(ir.constants["s2_max"]),
         "q_slope": int(ir.constants["q_slope"]),
-        "arrays": arrays, "requants": rq, "L": layers, "blocks": block_ctx, "buf": buf,
-        "d_model": d_model, "t": t, "positions": positions,
-        "kernels": kernels, "K": kernel_names(kernels),
+        "arrays": arrays,
+        "requants": rq,
+        "L": layers,
+        "blocks": block_ctx,
+        "buf": buf,
+        "d_model": d_model,
+        "t": t,
+        "positions": positions,
+        "kernels": kernels,
+        "K": kernel_names(kernels),
     }
 
 
@@ -206,8 +239,9 @@ def plan_memory(ir: ModelIR, width: str, prefix: str = "kws", kernels: str = DEF
     fe_ram = 4 * (fcfg.n_fft + 2) + 2 * fcfg.n_mels * fcfg.n_frames + 16
     float32 = 4 * int(ir.header["float_params"][width])
     weight_bytes = sum(a.nbytes for a in ctx["arrays"] if a.name.endswith(("_w", "_q")))
-    return MemoryPlan(model_flash, fe_flash, model_ram, fe_ram, float32, weight_bytes,
-                      4 * n_weights(ir, width))
+    return MemoryPlan(
+        model_flash, fe_flash, model_ram, fe_ram, float32, weight_bytes, 4 * n_weights(ir, width)
+    )
 
 
 def n_weights(ir: ModelIR, width: str) -> int:

@@ -67,6 +67,7 @@ class FeatureConfig:
     @cached_property
     def mel_weights_float(self) -> np.ndarray:
         """(n_mels, n_bins) triangular HTK-mel weights, peak 1."""
+
         def hz_to_mel(f):
             return 2595.0 * np.log10(1.0 + np.asarray(f, dtype=np.float64) / 700.0)
 

@@ -112,8 +112,10 @@ def _sign_bits(w_sign: np.ndarray) -> np.ndarray:
 
 
 def _thresholds(prefix: str, layer: dict, n: int) -> dict:
-    return {f"{prefix}.T1": to_fixed(_arr(layer, "t1", (n,)), Q_ACT),
-            f"{prefix}.T2": to_fixed(_arr(layer, "t2", (n,)), Q_ACT)}
+    return {
+        f"{prefix}.T1": to_fixed(_arr(layer, "t1", (n,)), Q_ACT),
+        f"{prefix}.T2": to_fixed(_arr(layer, "t2", (n,)), Q_ACT),
+    }
 
 
 def binary_acc_bound(fan_in: int) -> int:
@@ -160,8 +162,20 @@ def _fold(deploy: dict) -> ModelIR:
     m1 = ONE * _arr(c1, "bn_scale", (c_out1,)) * s1 / feat_std
     arrays.update(_requant("conv1", m1, _arr(c1, "bn_bias", (c_out1,)), _arr(c1, "prelu", (c_out1,)), bound1))
     h1 = (c_out1, n_mels // 2, n_frames // 2)
-    layers.append(_layer("conv1", "conv2d_s8", (1, n_mels, n_frames), h1, "conv1", ("q", "M", "S", "B", "A"),
-                         kernel=k1, stride=2, pad=2, acc_bound=bound1))
+    layers.append(
+        _layer(
+            "conv1",
+            "conv2d_s8",
+            (1, n_mels, n_frames),
+            h1,
+            "conv1",
+            ("q", "M", "S", "B", "A"),
+            kernel=k1,
+            stride=2,
+            pad=2,
+            acc_bound=bound1,
+        )
+    )
 
     # conv2: binary, bits packed per tap along the input channels
     c2 = deploy["conv2"]
@@ -176,9 +190,22 @@ def _fold(deploy: dict) -> ModelIR:
     m2 = _arr(c2, "bn_scale", (c_out2,)) * _arr(c2, "w_scale", (c_out2,))
     arrays.update(_requant("conv2", m2, _arr(c2, "bn_bias", (c_out2,)), _arr(c2, "prelu", (c_out2,)), bound2))
     h2 = (c_out2, h1[1] // 2, h1[2] // 2)
-    layers.append(_layer("conv2", "bconv2d", h1, h2, "conv2", ("T1", "T2", "W", "M", "S", "B", "A"),
-                         kernel=k2, stride=2, pad=2, acc_bound=bound2, s2_group="sample",
-                         s2_count=int(np.prod(h1))))
+    layers.append(
+        _layer(
+            "conv2",
+            "bconv2d",
+            h1,
+            h2,
+            "conv2",
+            ("T1", "T2", "W", "M", "S", "B", "A"),
+            kernel=k2,
+            stride=2,
+            pad=2,
+            acc_bound=bound2,
+            s2_group="sample",
+            s2_count=int(np.prod(h1)),
+        )
+    )
 
     # proj: binary linear per frame, bias, no BN
     feat = h2[0] * h2[1]
@@ -186,11 +213,28 @@ def _fold(deploy: dict) -> ModelIR:
     pr = deploy["proj"]
     d_model = np.asarray(pr["w_sign"]).shape[0]
     arrays.update(_dense("proj", pr, feat, d_model))
-    arrays.update(_requant("proj", _arr(pr, "w_scale", (d_model,)), _arr(pr, "bias", (d_model,)),
-                           _arr(pr, "prelu", (d_model,)), binary_acc_bound(feat)))
-    layers.append(_layer("proj", "bdense", (feat, t), (d_model, t), "proj",
-                         ("T1", "T2", "W", "M", "S", "B", "A"), acc_bound=binary_acc_bound(feat),
-                         s2_group="frame", s2_count=feat))
+    arrays.update(
+        _requant(
+            "proj",
+            _arr(pr, "w_scale", (d_model,)),
+            _arr(pr, "bias", (d_model,)),
+            _arr(pr, "prelu", (d_model,)),
+            binary_acc_bound(feat),
+        )
+    )
+    layers.append(
+        _layer(
+            "proj",
+            "bdense",
+            (feat, t),
+            (d_model, t),
+            "proj",
+            ("T1", "T2", "W", "M", "S", "B", "A"),
+            acc_bound=binary_acc_bound(feat),
+            s2_group="frame",
+            s2_count=feat,
+        )
+    )
 
     for i, blk in enumerate(deploy["blocks"]):
         widths = [w for w, b in paths.items() if i in b]
@@ -204,20 +248,55 @@ def _fold(deploy: dict) -> ModelIR:
         arrays[f"{pre}.mem.W"] = pack_bits(_sign_bits(wm))[:, 0]
         bm = binary_acc_bound(k_mem)
         m_mem = _arr(mem, "bn_scale", (d_model,)) * _arr(mem, "w_scale", (d_model,))
-        arrays.update(_requant(f"{pre}.mem", m_mem, _arr(mem, "bn_bias", (d_model,)),
-                               _arr(mem, "prelu", (d_model,)), bm))
-        layers.append(_layer(f"{pre}.mem", "bdwconv1d", (d_model, t), (d_model, t), f"{pre}.mem",
-                             ("T1", "T2", "W", "M", "S", "B", "A"), kernel=k_mem, pad=(k_mem - 1) // 2,
-                             acc_bound=bm, s2_group="channel", s2_count=t, residual=True, block=i))
+        arrays.update(
+            _requant(
+                f"{pre}.mem", m_mem, _arr(mem, "bn_bias", (d_model,)), _arr(mem, "prelu", (d_model,)), bm
+            )
+        )
+        layers.append(
+            _layer(
+                f"{pre}.mem",
+                "bdwconv1d",
+                (d_model, t),
+                (d_model, t),
+                f"{pre}.mem",
+                ("T1", "T2", "W", "M", "S", "B", "A"),
+                kernel=k_mem,
+                pad=(k_mem - 1) // 2,
+                acc_bound=bm,
+                s2_group="channel",
+                s2_count=t,
+                residual=True,
+                block=i,
+            )
+        )
         fc1 = blk["fc1"]
         d_hid = np.asarray(fc1["w_sign"]).shape[0]
         arrays.update(_dense(f"{pre}.fc1", fc1, d_model, d_hid))
         b1 = binary_acc_bound(d_model)
-        arrays.update(_requant(f"{pre}.fc1", _arr(fc1, "bn_scale", (d_hid,)) * _arr(fc1, "w_scale", (d_hid,)),
-                               _arr(fc1, "bn_bias", (d_hid,)), _arr(fc1, "prelu", (d_hid,)), b1))
-        layers.append(_layer(f"{pre}.fc1", "bdense", (d_model, t), (d_hid, t), f"{pre}.fc1",
-                             ("T1", "T2", "W", "M", "S", "B", "A"), acc_bound=b1, s2_group="frame",
-                             s2_count=d_model, block=i))
+        arrays.update(
+            _requant(
+                f"{pre}.fc1",
+                _arr(fc1, "bn_scale", (d_hid,)) * _arr(fc1, "w_scale", (d_hid,)),
+                _arr(fc1, "bn_bias", (d_hid,)),
+                _arr(fc1, "prelu", (d_hid,)),
+                b1,
+            )
+        )
+        layers.append(
+            _layer(
+                f"{pre}.fc1",
+                "bdense",
+                (d_model, t),
+                (d_hid, t),
+                f"{pre}.fc1",
+                ("T1", "T2", "W", "M", "S", "B", "A"),
+                acc_bound=b1,
+                s2_group="frame",
+                s2_count=d_model,
+                block=i,
+            )
+        )
         fc2 = blk["fc2"]
         arrays.update(_dense(f"{pre}.fc2", fc2, d_hid, d_model))
         b2 = binary_acc_bound(d_hid)
@@ -232,8 +311,19 @@ def _fold(deploy: dict) -> ModelIR:
             bias, slope = _arr(pp, "bn_bias", (d_model,)), _arr(pp, "prelu", (d_model,))
             arrays.update(_requant(tag, m_fc2, bias, slope, b2))
             per_path[w] = {r: f"{tag}.{r}" for r in ("M", "S", "B", "A")}
-        lay = _layer(f"{pre}.fc2", "bdense", (d_hid, t), (d_model, t), f"{pre}.fc2", ("T1", "T2", "W"),
-                     acc_bound=b2, s2_group="frame", s2_count=d_hid, residual=True, block=i)
+        lay = _layer(
+            f"{pre}.fc2",
+            "bdense",
+            (d_hid, t),
+            (d_model, t),
+            f"{pre}.fc2",
+            ("T1", "T2", "W"),
+            acc_bound=b2,
+            s2_group="frame",
+            s2_count=d_hid,
+            residual=True,
+            block=i,
+        )
         lay["paths"] = per_path
         layers.append(lay)
 
@@ -249,8 +339,18 @@ def _fold(deploy: dict) -> ModelIR:
     arrays["classifier.q"] = qc.astype(np.int8)
     bc = wc.shape[1] * 127 * 32768
     arrays.update(_requant("classifier", (ONE >> 8) * sc, _arr(cl, "bias", (n_cls,)), None, bc))
-    layers.append(_layer("classifier", "dense_s8", (d_model, t), (n_cls,), "classifier", ("q", "M", "S", "B"),
-                         acc_bound=bc, in_shift=CLS_SHIFT))
+    layers.append(
+        _layer(
+            "classifier",
+            "dense_s8",
+            (d_model, t),
+            (n_cls,),
+            "classifier",
+            ("q", "M", "S", "B"),
+            acc_bound=bc,
+            in_shift=CLS_SHIFT,
+        )
+    )
 
     header = {
         "format": FORMAT,
@@ -259,8 +359,14 @@ def _fold(deploy: dict) -> ModelIR:
         "labels": labels,
         "feature_config": fcfg.to_dict(),
         "paths": {w: paths[w] for w in WIDTHS if w in paths},
-        "constants": {"q_act": Q_ACT, "q_slope": Q_SLOPE, "s2_max": S2_MAX, "cls_shift": CLS_SHIFT,
-                      "feat_mean": feat_mean, "n_blocks": len(deploy["blocks"])},
+        "constants": {
+            "q_act": Q_ACT,
+            "q_slope": Q_SLOPE,
+            "s2_max": S2_MAX,
+            "cls_shift": CLS_SHIFT,
+            "feat_mean": feat_mean,
+            "n_blocks": len(deploy["blocks"]),
+        },
         "float_params": float_param_count(deploy),
         "layers": layers,
     }
@@ -275,12 +381,19 @@ def _dense(prefix: str, layer: dict, n_in: int, n_out: int) -> dict:
 
 
 def _layer(name: str, op: str, in_shape, out_shape, prefix: str, roles, **extra) -> dict:
-    return {"name": name, "op": op, "in_shape": list(in_shape), "out_shape": list(out_shape),
-            "arrays": {r: f"{prefix}.{r}" for r in roles}, **extra}
+    return {
+        "name": name,
+        "op": op,
+        "in_shape": list(in_shape),
+        "out_shape": list(out_shape),
+        "arrays": {r: f"{prefix}.{r}" for r in roles},
+        **extra,
+    }
 
 
 def float_param_count(deploy: dict) -> dict[str, int]:
     """Float parameters each width uses (weights + per-channel constants), for size comparisons."""
+
     def count(d) -> int:
         if isinstance(d, dict):
             return sum(count(v) for k, v in d.items() if k not in ("paths", "w_scale"))

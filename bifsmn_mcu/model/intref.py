@@ -47,8 +47,9 @@ def prelu(y: np.ndarray, A, q_slope: int = Q_SLOPE) -> np.ndarray:
     return np.where(y >= 0, y, sat32(rshr(y * _ch(A, y.ndim), q_slope)))
 
 
-def dsa(x: np.ndarray, T1, T2, group_axes: tuple[int, ...], one: int = ONE,
-        s2_max: int = S2_MAX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dsa(
+    x: np.ndarray, T1, T2, group_axes: tuple[int, ...], one: int = ONE, s2_max: int = S2_MAX
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Integer dual-scale activation: (+-1 plane 1, +-1 plane 2, s2 with keepdims)."""
     u = x - _ch(T1, x.ndim)
     b1 = np.where(u < 0, -1, 1).astype(np.int64)
