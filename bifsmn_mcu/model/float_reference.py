@@ -7,7 +7,8 @@ grid: activations are multiples of ``1 / ONE`` (Q16), every layer computes the d
 multiplier ``M / 2^S`` and the Q16 bias the export makes (``fold.quantize_multiplier``,
 ``fold.to_fixed``), rounding half up like ``rshr``; PReLU slopes are on the Q15 grid, DSA thresholds
 on the Q16 grid and ``s2`` is the rounded mean. So the logits are the integer reference's / ONE
-(float64 holds every intermediate exactly); ``drift.py`` compares the two layer by layer.
+(float64 holds every intermediate exactly; the requantise product ``acc * M`` runs in int64);
+``drift.py`` compares the two layer by layer.
 """
 
 from __future__ import annotations
@@ -64,8 +65,13 @@ def prelu(x: np.ndarray, slope: np.ndarray, axis: int = 1) -> np.ndarray:
 def requant(acc: np.ndarray, m: np.ndarray, bound: int, bias: np.ndarray) -> np.ndarray:
     """``sat(rshr(acc * M, S) + B) / ONE`` per channel (axis 1) with ``M / 2^S ~= m``, ``B`` = bias in Q16."""
     M, S = quantize_multiplier(m, bound)
-    mq = _bcast(M.astype(np.float64) / np.exp2(S.astype(np.float64)), acc.ndim, 1)
-    return sat(grid(acc * mq / ONE) + _bcast(fixed(bias, Q_ACT), acc.ndim, 1))
+    shape = [1] * acc.ndim
+    shape[1] = -1
+    Mi, Si = M.astype(np.int64).reshape(shape), S.astype(np.int64).reshape(shape)
+    # acc holds integers; acc * M can need more than float64's 53 bits, so the product and the
+    # rounding shift run in int64 (|acc * M| < 2^62 by the multiplier choice), exactly as rshr.
+    y = (np.rint(acc).astype(np.int64) * Mi + (np.int64(1) << (Si - 1))) >> Si
+    return sat(y / ONE + _bcast(fixed(bias, Q_ACT), acc.ndim, 1))
 
 
 def dsa(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, group_axes: tuple[int, ...]) -> tuple:
