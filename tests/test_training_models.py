@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.config import CONFIG_DIR, load_config  # noqa: E402
+from bifsmn_mcu.training.distill import soft_kl  # noqa: E402
 from bifsmn_mcu.training.models import (  # noqa: E402
     PATH_BLOCKS,
     WIDTHS,
@@ -239,7 +240,6 @@ def test_bn_calibration_uses_full_path_for_shared_bn_and_own_path_for_thin_bn():
 
 
 def test_soft_kl_is_zero_on_equal_logits_and_pulls_towards_the_teacher():
-    from bifsmn_mcu.training.distill import soft_kl
 
     t = torch.randn(5, 12, dtype=torch.float64)
     assert soft_kl(t, t, 2.0).item() < 1e-12
@@ -250,3 +250,22 @@ def test_soft_kl_is_zero_on_equal_logits_and_pulls_towards_the_teacher():
     # a gradient step lowers the loss (the gradient points away from the teacher's distribution)
     with torch.no_grad():
         assert soft_kl(s - 0.5 * s.grad, t, 2.0).item() < loss.item()
+
+
+def test_soft_label_kd_runs_without_a_feature_distillation_method():
+    torch.manual_seed(0)
+    model = build_model({"kind": "student"}, 12)
+    model.norm.set(9000, 2000.0)
+    teacher = build_model({"kind": "teacher"}, 12).eval()
+    teacher.norm.set(9000, 2000.0)
+    x, y = _feats(), torch.arange(6) % 12
+    paths, weights = ("1",), {"1": 1.0}
+    plain = {"method": "none", "weight": 0.01, "kd": 0.0}
+    kd = {"method": "none", "weight": 0.01, "kd": 1.0, "kd_T": 2.0}
+    model.eval()  # same forward both times
+    with torch.no_grad():
+        base, out = batch_loss(model, teacher, x, y, paths, weights, plain)
+        with_kd, _ = batch_loss(model, teacher, x, y, paths, weights, kd)
+        expect = soft_kl(out["1"]["logits"], teacher(x)["1"]["logits"], 2.0)
+    assert torch.allclose(with_kd - base, expect)
+    assert expect.item() > 0

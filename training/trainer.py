@@ -77,7 +77,8 @@ def batch_loss(
     """
     res = net(x, paths)
     tout, tparts = None, None
-    if teacher is not None and dcfg["method"] != "none":
+    kd = float(dcfg.get("kd", 0.0))
+    if teacher is not None and (dcfg["method"] != "none" or kd > 0):
         with torch.no_grad():
             tout = teacher(x)["1"]
             if dcfg["method"] == "fid":
@@ -86,7 +87,7 @@ def batch_loss(
     for w in paths:
         o = res[w]
         term = F.cross_entropy(o["logits"], y)
-        if tout is not None:
+        if tout is not None and dcfg["method"] != "none":
             d = 0.0
             if dcfg["method"] == "fid":
                 d = d + fid_loss(o["blocks"], tout["blocks"], tparts)
@@ -95,8 +96,8 @@ def batch_loss(
             if dcfg.get("logit", True) and dcfg["method"] != "hed":
                 d = d + logit_mse(o["logits"], tout["logits"])
             term = term + float(dcfg["weight"]) * d
-            if float(dcfg.get("kd", 0.0)) > 0:
-                term = term + float(dcfg["kd"]) * soft_kl(o["logits"], tout["logits"], dcfg.get("kd_T", 1.0))
+        if tout is not None and kd > 0:
+            term = term + kd * soft_kl(o["logits"], tout["logits"], dcfg.get("kd_T", 1.0))
         loss = loss + weights[w] * term
     return loss, res
 
