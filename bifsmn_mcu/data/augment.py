@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import read_wav, resample
+from ..audio.clip import to_int16
 from ..frontend import DEFAULT_FEATURES
 
 
@@ -123,7 +124,7 @@ class Augmenter:
             x = x * rng.uniform(*c.gain)
         if len(self.noise) and rng.random() < c.p_noise:
             x = x + self.noise.segment(rng, n) * rng.uniform(0.0, c.noise_scale)
-        return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
+        return to_int16(x)
 
     def batch(self, pcm: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Augment every row of an ``(N, samples)`` int16 array; returns a new int16 array."""

@@ -121,7 +121,8 @@ def requant(
             z = z + bias.view(shape)
         return sat(round_half_up(bn(z) if bn is not None else z))
     if bn is not None:
-        g, bias = bn_fold(bn)
+        g, bb = bn_fold(bn)  # BN(z + bias) = g * z + (bb + g * bias), as in training
+        bias = bb if bias is None else bb + g * bias
         scale = g * scale
     m = multiplier(scale / div, bound)
     y = round_half_up(acc * m.view(shape) / ONE)
