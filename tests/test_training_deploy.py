@@ -12,9 +12,9 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)  # 2 threads on a shared 2-core machine spin and crawl
 
 from bifsmn_mcu.training.deploy import NotDeployable, deploy_state  # noqa: E402
-from bifsmn_mcu.training.deploy_check import forward  # noqa: E402
 from bifsmn_mcu.training.models import WIDTHS, build_model  # noqa: E402
 
+from bifsmn_mcu.model import float_reference as fr  # noqa: E402
 from bifsmn_mcu.model import intref  # noqa: E402
 from bifsmn_mcu.model.fold import ONE, fold  # noqa: E402
 from bifsmn_mcu.model.random_deploy import random_features  # noqa: E402
@@ -40,15 +40,16 @@ def _random_student(seed: int = 0):
     return m.double().eval()
 
 
-def test_deploy_dict_matches_torch_eval_forward():
-    m = _random_student()
+@pytest.mark.parametrize("seed", [0, 2])
+def test_deploy_dict_matches_torch_eval_forward(seed):
+    """The numpy float reference of deploy_state(model) == the float64 torch eval forward, exactly."""
+    m = _random_student(seed)
     x = torch.randint(3840, 16000, (3, 32, 32)).double()
     st = deploy_state(m, LABELS)
     with torch.no_grad():
         out = m(x, WIDTHS)
     for w in WIDTHS:
-        ref = np.stack([forward(st, x[i].numpy(), w) for i in range(len(x))])
-        np.testing.assert_array_equal(ref, out[w]["logits"].numpy())
+        np.testing.assert_array_equal(fr.forward(st, x.numpy(), w), out[w]["logits"].numpy())
 
 
 def test_deploy_dict_shapes_and_types():
@@ -73,17 +74,6 @@ def test_baselines_are_not_deployable():
         deploy_state(build_model({"kind": "student", "act": "single"}, 12), LABELS)
     with pytest.raises(NotDeployable):
         deploy_state(build_model({"kind": "teacher"}, 12), LABELS)
-
-
-def test_export_float_reference_agrees_with_torch():
-    fr = pytest.importorskip("bifsmn_mcu.model.float_reference")
-    m = _random_student(2)
-    x = torch.randint(3840, 16000, (3, 32, 32)).double()
-    st = deploy_state(m, LABELS)
-    with torch.no_grad():
-        out = m(x, WIDTHS)
-    for w in WIDTHS:
-        np.testing.assert_array_equal(fr.forward(st, x.numpy(), w), out[w]["logits"].numpy())
 
 
 @pytest.mark.parametrize("seed", [3, 4])

@@ -1,7 +1,7 @@
 """``deploy_state``: a trained student -> the framework-free deploy dict of SPEC.md section 4.
 
 numpy float64 arrays, BN (eval statistics) folded to ``y = bn_scale * z + bn_bias``. The export
-engineer builds the integer model from this dict; ``deploy_check.forward`` runs it in float64.
+engineer builds the integer model from this dict; ``bifsmn_mcu.model.float_reference`` runs it in float64.
 """
 
 from __future__ import annotations

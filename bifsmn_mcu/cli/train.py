@@ -18,7 +18,7 @@ import click
     "config",
     required=True,
     help="JSON config file, or a shipped name: teacher, bifsmnv2, bifsmnv2_kd, plain_bnn, "
-    "bifsmn_v1, bifsmnv2_no_fid, bifsmnv2_no_dsa, bifsmnv2_no_lpb, fsdd",
+    "bifsmn_v1, bifsmnv2_no_fid, bifsmnv2_no_dsa, bifsmnv2_no_lpb, bifsmnv2_finetune, fsdd",
 )
 @click.option(
     "--data", "data", type=click.Path(), help="data root (a DIR/<label>/*.wav tree; FSDD folder for fsdd)"
