@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..measure.elf import read_elf
+from ..measure.unicorn_run import thumb_addresses
 
 _STACK_TOP = 0x7000_0000
 _STACK_SIZE = 0x0010_0000
@@ -47,15 +48,6 @@ class Trace:
     calls: list[tuple[str, int]]  # (kernel, instructions incl. glue after it), in call order
     per_function: dict[str, int] = field(default_factory=dict)
     memory: dict[str, bytes] = field(default_factory=dict)
-
-
-def _thumb_addresses(code: bytes, base: int) -> list[int]:
-    out, i = [], 0
-    while i + 1 < len(code):
-        out.append(base + i)
-        hw = code[i] | (code[i + 1] << 8)
-        i += 4 if (hw >> 11) in (0b11101, 0b11110, 0b11111) else 2
-    return out
 
 
 def trace_calls(
@@ -112,7 +104,7 @@ def trace_calls(
         hit = cache.get((address, size))
         if hit is None:
             counts: dict[str, int] = {}
-            for a in _thumb_addresses(bytes(uc_.mem_read(address, size)), address):
+            for a in thumb_addresses(bytes(uc_.mem_read(address, size)), address):
                 o = owner(a)
                 counts[o] = counts.get(o, 0) + 1
             hit = cache[(address, size)] = (sum(counts.values()), tuple(counts.items()))

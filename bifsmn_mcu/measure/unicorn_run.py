@@ -47,16 +47,9 @@ class Measurement:
     memory: dict[int, bytes] = field(default_factory=dict)  # the requested reads, by address
 
 
-def _thumb_count(code: bytes) -> int:
-    n = i = 0
-    while i + 1 < len(code):
-        hw = code[i] | (code[i + 1] << 8)
-        i += 4 if (hw >> 11) in (0b11101, 0b11110, 0b11111) else 2
-        n += 1
-    return n
-
-
-def _thumb_addresses(code: bytes, base: int) -> list[int]:
+def thumb_addresses(code: bytes, base: int) -> list[int]:
+    """Start addresses of the Thumb instructions in ``code`` (32-bit encodings told apart by the
+    first halfword's top five bits)."""
     out, i = [], 0
     while i + 1 < len(code):
         out.append(base + i)
@@ -144,12 +137,12 @@ def call_function(
             code = bytes(uc_.mem_read(address, size))
             if breakdown:
                 counts: dict[str, int] = {}
-                for a in _thumb_addresses(code, address):
+                for a in thumb_addresses(code, address):
                     o = owner(a)
                     counts[o] = counts.get(o, 0) + 1
                 hit = (sum(counts.values()), tuple(counts.items()))
             else:
-                hit = (_thumb_count(code), ())
+                hit = (len(thumb_addresses(code, 0)), ())
             cache[key] = hit
         n, parts = hit
         total[0] += n
