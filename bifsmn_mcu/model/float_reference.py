@@ -25,6 +25,7 @@ from .fold import (
     _round,
     binary_acc_bound,
     quantize_multiplier,
+    s8_acc_bound,
     to_fixed,
 )
 
@@ -149,7 +150,7 @@ def conv1(deploy: ArrayDict, feats: np.ndarray) -> np.ndarray:
     feat_mean = int(deploy["feat_mean"])
     acc = conv2d((np.asarray(feats, dtype=np.float64) - feat_mean)[:, None], q, stride=2, pad=2)
     m = ONE * np.asarray(c1["bn_scale"], dtype=np.float64) * s1 / float(deploy["feat_std"])
-    bound = w.shape[2] * w.shape[3] * 127 * (32768 + abs(feat_mean))
+    bound = s8_acc_bound(w.shape[2] * w.shape[3], 32768 + abs(feat_mean))
     return prelu(requant(acc, m, bound, c1["bn_bias"]), c1["prelu"])
 
 
@@ -163,7 +164,7 @@ def classifier(deploy: ArrayDict, p: np.ndarray) -> np.ndarray:
     sc = np.asarray(cl["w_scale"], dtype=np.float64)
     q = _round(np.asarray(cl["w"], dtype=np.float64) / sc[:, None])
     acc = (quant16(p.reshape(p.shape[0], -1)) * 256.0) @ q.T
-    return requant(acc, (ONE >> 8) * sc, q.shape[1] * 127 * 32768, cl["bias"])
+    return requant(acc, (ONE >> 8) * sc, s8_acc_bound(q.shape[1], 32768), cl["bias"])
 
 
 def run_layers(deploy: ArrayDict, features: np.ndarray, width: str = "1") -> dict[str, np.ndarray]:

@@ -118,6 +118,11 @@ def _thresholds(prefix: str, layer: dict, n: int) -> dict:
     }
 
 
+def s8_acc_bound(fan_in: int, max_abs_in: int) -> int:
+    """``|sum q * v| <= fan_in * 127 * max|v|`` for int8 weights ``q`` (conv1, classifier)."""
+    return fan_in * 127 * max_abs_in
+
+
 def binary_acc_bound(fan_in: int) -> int:
     """``|d1 * ONE + s2 * d2| <= fan_in * (ONE + S2_MAX)``."""
     return fan_in * (ONE + S2_MAX)
@@ -158,7 +163,7 @@ def _fold(deploy: dict) -> ModelIR:
     if np.abs(q1).max() > 127 or not np.allclose(q1 * s1[:, None, None, None], w1, rtol=1e-6, atol=1e-12):
         raise FoldError("conv1.w is not int8 * w_scale")
     arrays["conv1.q"] = q1.reshape(c_out1, k1 * k1).astype(np.int8)
-    bound1 = k1 * k1 * 127 * (32768 + abs(feat_mean))
+    bound1 = s8_acc_bound(k1 * k1, 32768 + abs(feat_mean))
     m1 = ONE * _arr(c1, "bn_scale", (c_out1,)) * s1 / feat_std
     arrays.update(_requant("conv1", m1, _arr(c1, "bn_bias", (c_out1,)), _arr(c1, "prelu", (c_out1,)), bound1))
     h1 = (c_out1, n_mels // 2, n_frames // 2)
@@ -337,7 +342,7 @@ def _fold(deploy: dict) -> ModelIR:
     if np.abs(qc).max() > 127 or not np.allclose(qc * sc[:, None], wc, rtol=1e-6, atol=1e-12):
         raise FoldError("classifier.w is not int8 * w_scale")
     arrays["classifier.q"] = qc.astype(np.int8)
-    bc = wc.shape[1] * 127 * 32768
+    bc = s8_acc_bound(wc.shape[1], 32768)
     arrays.update(_requant("classifier", (ONE >> 8) * sc, _arr(cl, "bias", (n_cls,)), None, bc))
     layers.append(
         _layer(

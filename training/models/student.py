@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from bifsmn_mcu.model.fold import ONE
+from bifsmn_mcu.model.fold import ONE, s8_acc_bound
 
 from . import grid
 from .binary import BinaryConv
@@ -118,7 +118,7 @@ class BinaryFSMN(nn.Module):
         # M / 2^S = ONE * bn_scale * w_scale / feat_std (the normalisation folds into the multiplier)
         mean = self.norm.feat_mean.to(feats.dtype)
         acc, s1 = self.conv1.accumulate((feats - mean).unsqueeze(1))
-        bound = self.conv1.weight[0].numel() * 127 * (32768 + abs(int(round(float(mean)))))  # as fold.py
+        bound = s8_acc_bound(self.conv1.weight[0].numel(), 32768 + abs(int(round(float(mean)))))
         std = self.norm.feat_std.to(feats.dtype)
         h = grid.requant(acc, ONE * s1, bound, exact=not self.bn1.training, bn=self.bn1, div=std)
         h = grid.prelu(h, self.prelu1.weight)
@@ -137,7 +137,7 @@ class BinaryFSMN(nn.Module):
         logits = grid.requant(
             acc,
             (ONE >> 8) * sc,
-            self.classifier.in_features * 127 * 32768,
+            s8_acc_bound(self.classifier.in_features, 32768),
             exact=not self.training,
             bias=self.classifier.bias,
         )
