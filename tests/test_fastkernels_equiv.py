@@ -118,9 +118,10 @@ static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu
     cmp(out1, out2, n_out * T);
 }
 
-static void test_pack_cols(int rows, int cols, int extreme)
+/* thresholds of `rows` channels and the rows x cols activations in x (extreme: one channel with
+ * near-int32-limit thresholds, and about 1 value in 16 drawn from the whole int32 range) */
+static void rand_pack_inputs(int rows, int cols, int extreme, int32_t *t1, int32_t *t2)
 {
-    int32_t t1[1024], t2[1024];
     for (int c = 0; c < rows; ++c) {
         t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
         if (extreme == 1 && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
@@ -128,6 +129,12 @@ static void test_pack_cols(int rows, int cols, int extreme)
     for (int i = 0; i < rows * cols; ++i) {
         x[i] = (extreme && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
     }
+}
+
+static void test_pack_cols(int rows, int cols, int extreme)
+{
+    int32_t t1[1024], t2[1024];
+    rand_pack_inputs(rows, cols, extreme, t1, t2);
     memset(bits1b, 0, sizeof bits1b); memset(bits1c, 0, sizeof bits1c);
     bnn_dsa_pack_cols_s32(x, rows, cols, t1, t2, bits1b, bits2b, sums1);
     const int words = (rows + 31) / 32;
@@ -149,13 +156,7 @@ static void test_pack_cols(int rows, int cols, int extreme)
 static void test_pack_rows(int rows, int cols, int extreme)
 {
     int32_t t1[1024], t2[1024];
-    for (int c = 0; c < rows; ++c) {
-        t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
-        if (extreme == 1 && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
-    }
-    for (int i = 0; i < rows * cols; ++i) {
-        x[i] = (extreme && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
-    }
+    rand_pack_inputs(rows, cols, extreme, t1, t2);
     bnn_dsa_pack_rows_s32(x, rows, cols, t1, t2, bits1b, bits2b, sums1);
     bnn_dsa_pack_rows_fast_s32(x, rows, cols, t1, t2, bits1c, bits2c, sums2);
     for (int c = 0; c < rows; ++c) {
