@@ -18,9 +18,12 @@ NAME = "bifsmnv2_default.pt"
 
 
 def _loss_text(dc: dict) -> str:
+    """The per-path loss of a distill config, as trainer.batch_loss computes it."""
+    terms = {"fid": "FID + logit MSE" if dc.get("logit", True) else "FID", "hed": "HED"}.get(dc["method"])
     kd = float(dc.get("kd", 0.0))
+    feat = f" + {dc['weight']} * ({terms})" if terms else ""
     soft = f" + {kd:g} * soft-label KL (T = {float(dc.get('kd_T', 1.0)):g})" if kd > 0 else ""
-    return f"`w * (CE + {dc['weight']} * (FID + logit MSE){soft})`"
+    return f"`w * (CE{feat}{soft})`"
 
 
 def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
