@@ -305,6 +305,7 @@ int run_all(uint32_t seed)
     test_bconv(16, 16, 16, 32, 5, 2, 2);
     test_bconv(11, 9, 15, 8, 5, 2, 2);
     test_bconv(9, 11, 13, 37, 5, 2, 2); /* two column words, the second partial */
+    test_bconv(16, 16, 16, 21, 5, 2, 2); /* the model's input shape with 21 outputs: position lanes */
     test_bconv(7, 9, 5, 3, 3, 1, 1);
     test_bconv(6, 7, 31, 5, 3, 1, 1); /* taps straddling words */
     test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);

@@ -12,7 +12,10 @@
  * tap by tap, padded taps 0): the vertical sparse carry-save count of bnn_vsparse_common.h gives
  * all outputs' column sums at once and bnn_vs_fused.h the output transform. A padded tap (bit 0)
  * counted as +-1 is taken back out: corr[o] = sum over padded taps of (in_c - 2 tapneg). Shapes or
- * constants outside the fused path run bnn_bconv2d_fast_s32 on the portable part of `w`. */
+ * constants outside the fused path run bnn_bconv2d_fast_s32 on the portable part of `w`.
+ * The model's shape (16 channels, 5x5, stride 2, pad 2, 16x16 input) takes the "position lanes"
+ * path below instead: one row list per output channel, counted over all 64 positions of both
+ * planes (M4: conv2 543 k -> 449 k instructions; 6.9 KB more static RAM for the lane rows). */
 #include "bnn_kernels_select.h"
 #include "bnn_vs_fused.h"
 
@@ -68,6 +71,205 @@ static inline void cv_gather16x5(const uint32_t *bits, int in_w, int iy0, int ix
     v[12] = acc;
 }
 
+/* ---- Position lanes: the model's conv2 shape (16 channels, 5x5, stride 2, pad 2, 16x16 -> 8x8) ----
+ * The per-position path above builds a row list for every output position and plane (128 lists)
+ * and counts one 32-output column word with each. Here the roles swap: the 400 "rows" are the
+ * receptive-field inputs (tap, channel) holding the 64 output positions of both planes as bit
+ * lanes (4 words), and each output channel's list comes from its own weight bits (minority sign,
+ * at most 200 rows). 32 lists instead of 128, each counted over 4 words, and one channel's
+ * transform constants per list. With S = the column count of the listed rows, cs = the
+ * activation's ones in that lane (its receptive field) and g = +1 (negative weights listed) or -1:
+ *     d = base + g (4 S - 2 cs) - corr,   base = n_in - 2 (negative weights of o),
+ * where corr is what the padded taps (activation bit 0) added as +-1 (bnn_vsparse_common.h). */
+#define PL_C 16
+#define PL_K 5
+#define PL_HW 16
+#define PL_O 8                        /* output side */
+#define PL_T (PL_O * PL_O)            /* 64 positions */
+#define PL_ROWS (PL_K * PL_K * PL_C)  /* 400 */
+#define PL_WW ((PL_ROWS + 31) / 32)   /* 13 weight words */
+
+static uint32_t s_prow[PL_ROWS][4]; /* plane 1 lanes 0-31, 32-63, plane 2 lanes 0-31, 32-63 */
+static const uint32_t s_pzero[4];
+static uint32_t s_eg[2][PL_T]; /* per lane -2 (ONE cs1 + s2 cs2), and its negation */
+
+/* In place 32x32 bit transpose: afterwards bit j of m[b] is bit b of the old m[j]. */
+static void pl_transpose32(uint32_t m[32])
+{
+    uint32_t msk = 0x0000ffffu;
+    for (int s = 16; s != 0; s >>= 1, msk ^= msk << s) {
+        for (int k = 0; k < 32; k = (k + s + 1) & ~s) {
+            const uint32_t t = ((m[k] >> s) ^ m[k + s]) & msk;
+            m[k + s] ^= t;
+            m[k] ^= t << s;
+        }
+    }
+}
+
+/* One plane: q[c][phase] = the 8x8 bitmap (bit 8 y + x) of channel c at pixels (2 y + py, 2 x + px),
+ * phase = 2 py + px, from the pixel words bits[iy * 16 + ix] (16 channel bits each). */
+static void pl_phases(const uint32_t *bits, uint64_t q[PL_C][4])
+{
+    for (int ph = 0; ph < 4; ++ph) {
+        const uint32_t *b = bits + (ph >> 1) * PL_HW + (ph & 1);
+        uint32_t m[32];
+        for (int j = 0; j < 32; ++j) {
+            const int y = j >> 3, x = j & 7;
+            m[j] = (b[2 * y * PL_HW + 2 * x] & 0xffffu) | (b[(2 * y + 8) * PL_HW + 2 * x] << 16);
+        }
+        pl_transpose32(m);
+        for (int c = 0; c < PL_C; ++c) {
+            q[c][ph] = (uint64_t)m[c] | ((uint64_t)m[c + 16] << 32);
+        }
+    }
+}
+
+/* Receptive-field rows of one plane into s_prow[.][word], word 0 (lanes 0-31) and word + 1:
+ * tap (ky, kx) reads phase (ky & 1, kx & 1) shifted by dy = (ky >> 1) - 1 rows, dx columns. */
+static void pl_rows(const uint64_t q[PL_C][4], int word)
+{
+    const uint64_t not_x0 = 0xfefefefefefefefeull, not_x7 = 0x7f7f7f7f7f7f7f7full;
+    for (int ky = 0; ky < PL_K; ++ky) {
+        for (int kx = 0; kx < PL_K; ++kx) {
+            const int ph = 2 * (ky & 1) + (kx & 1), dx = (kx >> 1) - 1;
+            const int sh = 8 * ((ky >> 1) - 1) + dx;
+            const uint64_t keep = dx < 0 ? not_x0 : (dx > 0 ? not_x7 : ~0ull);
+            uint32_t(*row)[4] = s_prow + (ky * PL_K + kx) * PL_C;
+            for (int c = 0; c < PL_C; ++c) {
+                const uint64_t v = (sh >= 0 ? q[c][ph] >> sh : q[c][ph] << -sh) & keep;
+                row[c][word] = (uint32_t)v;
+                row[c][word + 1] = (uint32_t)(v >> 32);
+            }
+        }
+    }
+}
+
+/* cs[p] = ones of one plane in the receptive field of position p (5x5 box sums, stride 2) */
+static void pl_ones(const uint32_t *bits, int32_t cs[PL_T])
+{
+    uint8_t pc[PL_HW + 4][PL_HW + 4] = {{0}};
+    for (int iy = 0; iy < PL_HW; ++iy) {
+        for (int ix = 0; ix < PL_HW; ++ix) {
+            uint32_t v = bits[iy * PL_HW + ix] & 0xffffu;
+            v = v - ((v >> 1) & 0x5555u);
+            v = (v & 0x3333u) + ((v >> 2) & 0x3333u);
+            v = (v + (v >> 4)) & 0x0f0fu;
+            pc[iy + 2][ix + 2] = (uint8_t)((v + (v >> 8)) & 0x1fu);
+        }
+    }
+    int32_t h[PL_HW + 4][PL_O];
+    for (int r = 0; r < PL_HW + 4; ++r) {
+        for (int ox = 0; ox < PL_O; ++ox) {
+            const uint8_t *p = &pc[r][2 * ox];
+            h[r][ox] = p[0] + p[1] + p[2] + p[3] + p[4];
+        }
+    }
+    for (int oy = 0; oy < PL_O; ++oy) {
+        for (int ox = 0; ox < PL_O; ++ox) {
+            cs[oy * PL_O + ox] = h[2 * oy][ox] + h[2 * oy + 1][ox] + h[2 * oy + 2][ox] + h[2 * oy + 3][ox] +
+                                 h[2 * oy + 4][ox];
+        }
+    }
+}
+
+/* corr of output o at every position: output row (column) 0 reads padded tap rows (columns) 0 and 1,
+ * row (column) 7 reads padded tap 4, rows 1-6 none; padded taps = padded rows + padded columns -
+ * both (the four corners). */
+static void pl_corr(const uint8_t *tapneg, int out_c, int o, int32_t corr[PL_T])
+{
+    int32_t tn[PL_K][PL_K], rt[PL_K] = {0}, ct[PL_K] = {0};
+    for (int ky = 0; ky < PL_K; ++ky) {
+        for (int kx = 0; kx < PL_K; ++kx) {
+            tn[ky][kx] = PL_C - 2 * tapneg[(ky * PL_K + kx) * out_c + o];
+            rt[ky] += tn[ky][kx];
+            ct[kx] += tn[ky][kx];
+        }
+    }
+    int32_t cy[PL_O] = {0}, cx[PL_O] = {0};
+    cy[0] = rt[0] + rt[1];
+    cy[PL_O - 1] = rt[4];
+    cx[0] = ct[0] + ct[1];
+    cx[PL_O - 1] = ct[4];
+    for (int oy = 0; oy < PL_O; ++oy) {
+        for (int ox = 0; ox < PL_O; ++ox) {
+            corr[oy * PL_O + ox] = cy[oy] + cx[ox];
+        }
+    }
+    corr[0] -= tn[0][0] + tn[0][1] + tn[1][0] + tn[1][1];
+    corr[PL_O - 1] -= tn[0][4] + tn[1][4];
+    corr[PL_T - PL_O] -= tn[4][0] + tn[4][1];
+    corr[PL_T - 1] -= tn[4][4];
+}
+
+/* one output channel's 64 positions from the byte-lane counts pl (plane 1 words 0-1, plane 2 words
+ * 2-3): acc = f[p] + k1 S1 + k2 S2, requantize, PReLU; the channel's constants held in locals */
+static inline void pl_lanes(const uint32_t pl[4][8], const uint32_t *f, uint32_t k1, uint32_t k2,
+                            const bnn_frq_t *c, int prelu, int32_t *op)
+{
+    const bnn_frq_t cc = *c; /* a local copy: the stores through op cannot alias it */
+    for (int h = 0; h < 2; ++h) {
+#pragma GCC unroll 8
+        for (int r = 0; r < 8; ++r) {
+            const uint32_t b1 = pl[h][r], b2 = pl[2 + h][r];
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; ++q) {
+                const int p = 32 * h + 8 * q + r;
+                const uint32_t acc = f[p] + k1 * ((b1 >> (8 * q)) & 0xffu) + k2 * ((b2 >> (8 * q)) & 0xffu);
+                const int32_t y = bnn_frq_requant_fold((int32_t)acc, &cc);
+                op[p] = prelu ? bnn_frq_prelu_fold(y, &cc) : y;
+            }
+        }
+    }
+}
+
+/* out[o * 64 + p] for every output channel o; constants from bnn_frq_prepare_fold (s_crq) */
+static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, const uint32_t *w, int out_c,
+                    const uint8_t *tapneg, int prelu, int32_t *out)
+{
+    uint64_t q[PL_C][4];
+    pl_phases(bits1, q);
+    pl_rows(q, 0);
+    pl_phases(bits2, q);
+    pl_rows(q, 2);
+    int32_t cs1[PL_T], cs2[PL_T];
+    pl_ones(bits1, cs1);
+    pl_ones(bits2, cs2);
+    const uint32_t s2u = (uint32_t)s2;
+    for (int p = 0; p < PL_T; ++p) {
+        s_eg[0][p] = 0u - 2u * ((uint32_t)BNN_ONE * (uint32_t)cs1[p] + s2u * (uint32_t)cs2[p]);
+        s_eg[1][p] = 0u - s_eg[0][p];
+    }
+    for (int o = 0; o < out_c; ++o) {
+        const uint32_t *wo = w + o * PL_K * PL_K;
+        uint32_t wv[PL_WW];
+        for (int j = 0; j < PL_WW; ++j) {
+            const uint32_t hi = 2 * j + 1 < PL_K * PL_K ? wo[2 * j + 1] : 0u;
+            wv[j] = (wo[2 * j] & 0xffffu) | (hi << 16);
+        }
+        const bnn_vs_list_t info = bnn_vs_build_list(wv, PL_ROWS, &s_prow[0][0], 4, s_pzero, s_cl);
+        uint32_t pl[4][8];
+        for (int k = 0; k < 4; ++k) {
+            BNN_VS_COUNT((const uint32_t *const *)s_cl, info.n, k, pl[k]);
+            bnn_vs_planes_to_bytes(pl[k]);
+        }
+        /* acc = F[p] + K1 S1 + K2 S2, F = (ONE + s2) (base - corr) + g * (-2 (ONE cs1 + s2 cs2)) */
+        const uint32_t g = info.nm ? 0xffffffffu : 1u, one_s2 = (uint32_t)BNN_ONE + s2u;
+        const uint32_t k1 = 4u * g * (uint32_t)BNN_ONE, k2 = 4u * g * s2u;
+        const uint32_t *eg = s_eg[info.nm ? 1 : 0];
+        int32_t corr[PL_T];
+        pl_corr(tapneg, out_c, o, corr);
+        uint32_t f[PL_T];
+        for (int p = 0; p < PL_T; ++p) {
+            f[p] = one_s2 * ((uint32_t)info.base - (uint32_t)corr[p]) + eg[p];
+        }
+        if (prelu) {
+            pl_lanes(pl, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
+        } else {
+            pl_lanes(pl, f, k1, k2, &s_crq[o], 0, out + o * PL_T);
+        }
+    }
+}
+
 void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
                              int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
                              const bnn_requant_t *rq, int32_t *out)
@@ -88,6 +290,10 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
     const int T = out_h * out_w;
     const int words = (n_in + 31) >> 5;
     const uint32_t cmask = in_c >= 32 ? 0xffffffffu : ((1u << in_c) - 1u);
+    if (in_c == PL_C && k == PL_K && stride == 2 && pad == 2 && in_h == PL_HW && in_w == PL_HW) {
+        pl_conv(bits1, bits2, s2, w, out_c, tapneg, prelu, out);
+        return;
+    }
     const bnn_vsf_scratch_t sc = {s_cl, s_czero, s_cp1, s_crq};
     uint32_t v1[CV_WORDS], v2[CV_WORDS];
     int16_t corr[CV_MAX_OUT];
