@@ -129,7 +129,10 @@ static void pl_phases(const uint32_t *bits, uint64_t q[PL_C][4])
 static void pl_rows(const uint64_t q[PL_C][4], int word)
 {
     const uint64_t not_x0 = 0xfefefefefefefefeull, not_x7 = 0x7f7f7f7f7f7f7f7full;
+    /* unrolled: every tap's shift and mask become constants */
+#pragma GCC unroll 5
     for (int ky = 0; ky < PL_K; ++ky) {
+#pragma GCC unroll 5
         for (int kx = 0; kx < PL_K; ++kx) {
             const int ph = 2 * (ky & 1) + (kx & 1), dx = (kx >> 1) - 1;
             const int sh = 8 * ((ky >> 1) - 1) + dx;
@@ -172,10 +175,11 @@ static void pl_ones(const uint32_t *bits, int32_t cs[PL_T])
     }
 }
 
-/* corr of output o at every position: output row (column) 0 reads padded tap rows (columns) 0 and 1,
- * row (column) 7 reads padded tap 4, rows 1-6 none; padded taps = padded rows + padded columns -
- * both (the four corners). */
-static void pl_corr(const uint8_t *tapneg, int out_c, int o, int32_t corr[PL_T])
+/* f[p] = (ONE + s2) (base - corr[p]) + eg[p] for output o (see pl_conv). corr: output row (column) 0
+ * reads padded tap rows (columns) 0 and 1, row (column) 7 padded tap 4, rows 1-6 none; padded taps
+ * = padded rows + padded columns - both (the four corners). */
+static void pl_base(const uint8_t *tapneg, int out_c, int o, uint32_t base, uint32_t one_s2, const uint32_t *eg,
+                    uint32_t f[PL_T])
 {
     int32_t tn[PL_K][PL_K], rt[PL_K] = {0}, ct[PL_K] = {0};
     for (int ky = 0; ky < PL_K; ++ky) {
@@ -185,20 +189,26 @@ static void pl_corr(const uint8_t *tapneg, int out_c, int o, int32_t corr[PL_T])
             ct[kx] += tn[ky][kx];
         }
     }
-    int32_t cy[PL_O] = {0}, cx[PL_O] = {0};
-    cy[0] = rt[0] + rt[1];
-    cy[PL_O - 1] = rt[4];
-    cx[0] = ct[0] + ct[1];
-    cx[PL_O - 1] = ct[4];
+    uint32_t fy[PL_O], fx[PL_O];
+    for (int i = 0; i < PL_O; ++i) {
+        fy[i] = one_s2 * base;
+        fx[i] = 0u;
+    }
+    fy[0] -= one_s2 * (uint32_t)(rt[0] + rt[1]);
+    fy[PL_O - 1] -= one_s2 * (uint32_t)rt[4];
+    fx[0] = one_s2 * (uint32_t)(ct[0] + ct[1]);
+    fx[PL_O - 1] = one_s2 * (uint32_t)ct[4];
     for (int oy = 0; oy < PL_O; ++oy) {
+        const uint32_t r = fy[oy];
+#pragma GCC unroll 8
         for (int ox = 0; ox < PL_O; ++ox) {
-            corr[oy * PL_O + ox] = cy[oy] + cx[ox];
+            f[oy * PL_O + ox] = r - fx[ox] + eg[oy * PL_O + ox];
         }
     }
-    corr[0] -= tn[0][0] + tn[0][1] + tn[1][0] + tn[1][1];
-    corr[PL_O - 1] -= tn[0][4] + tn[1][4];
-    corr[PL_T - PL_O] -= tn[4][0] + tn[4][1];
-    corr[PL_T - 1] -= tn[4][4];
+    f[0] += one_s2 * (uint32_t)(tn[0][0] + tn[0][1] + tn[1][0] + tn[1][1]);
+    f[PL_O - 1] += one_s2 * (uint32_t)(tn[0][4] + tn[1][4]);
+    f[PL_T - PL_O] += one_s2 * (uint32_t)(tn[4][0] + tn[4][1]);
+    f[PL_T - 1] += one_s2 * (uint32_t)tn[4][4];
 }
 
 /* one output channel's 64 positions from the byte-lane counts pl (plane 1 words 0-1, plane 2 words
@@ -252,16 +262,12 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
             BNN_VS_COUNT((const uint32_t *const *)s_cl, info.n, k, pl[k]);
             bnn_vs_planes_to_bytes(pl[k]);
         }
-        /* acc = F[p] + K1 S1 + K2 S2, F = (ONE + s2) (base - corr) + g * (-2 (ONE cs1 + s2 cs2)) */
+        /* acc = f[p] + K1 S1 + K2 S2, f = (ONE + s2) (base - corr) + g * (-2 (ONE cs1 + s2 cs2)) */
         const uint32_t g = info.nm ? 0xffffffffu : 1u, one_s2 = (uint32_t)BNN_ONE + s2u;
         const uint32_t k1 = 4u * g * (uint32_t)BNN_ONE, k2 = 4u * g * s2u;
         const uint32_t *eg = s_eg[info.nm ? 1 : 0];
-        int32_t corr[PL_T];
-        pl_corr(tapneg, out_c, o, corr);
         uint32_t f[PL_T];
-        for (int p = 0; p < PL_T; ++p) {
-            f[p] = one_s2 * ((uint32_t)info.base - (uint32_t)corr[p]) + eg[p];
-        }
+        pl_base(tapneg, out_c, o, (uint32_t)info.base, one_s2, eg, f);
         if (prelu) {
             pl_lanes(pl, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
         } else {
