@@ -18,6 +18,9 @@
  * planes (M4: conv2 543 k -> 449 k instructions; 6.9 KB more static RAM for the lane rows). */
 #include "bnn_kernels_select.h"
 #include "bnn_vs_fused.h"
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include "bnn_vsparse_mve.h" /* the four lane words of a row are one vector */
+#endif
 
 #define CV_MAX_IN 448  /* n_in: one counting pass, acc inside int32 */
 #define CV_MAX_OUT 64  /* out_c (static scratch) */
@@ -211,16 +214,17 @@ static void pl_base(const uint8_t *tapneg, int out_c, int o, uint32_t base, uint
     f[PL_T - 1] += one_s2 * (uint32_t)tn[4][4];
 }
 
-/* one output channel's 64 positions from the byte-lane counts pl (plane 1 words 0-1, plane 2 words
- * 2-3): acc = f[p] + k1 S1 + k2 S2, requantize, PReLU; the channel's constants held in locals */
-static inline void pl_lanes(const uint32_t pl[4][8], const uint32_t *f, uint32_t k1, uint32_t k2,
+/* one output channel's 64 positions from the byte-lane counts: word k (plane 1 lanes 0-31, 32-63,
+ * plane 2 lanes 0-31, 32-63), byte plane r at pl[k * ks + r * rs]; acc = f[p] + k1 S1 + k2 S2,
+ * requantize, PReLU; the channel's constants held in locals */
+static inline void pl_lanes(const uint32_t *pl, int ks, int rs, const uint32_t *f, uint32_t k1, uint32_t k2,
                             const bnn_frq_t *c, int prelu, int32_t *op)
 {
     const bnn_frq_t cc = *c; /* a local copy: the stores through op cannot alias it */
     for (int h = 0; h < 2; ++h) {
 #pragma GCC unroll 8
         for (int r = 0; r < 8; ++r) {
-            const uint32_t b1 = pl[h][r], b2 = pl[2 + h][r];
+            const uint32_t b1 = pl[h * ks + r * rs], b2 = pl[(2 + h) * ks + r * rs];
 #pragma GCC unroll 4
             for (int q = 0; q < 4; ++q) {
                 const int p = 32 * h + 8 * q + r;
@@ -257,11 +261,25 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
             wv[j] = (wo[2 * j] & 0xffffu) | (hi << 16);
         }
         const bnn_vs_list_t info = bnn_vs_build_list(wv, PL_ROWS, &s_prow[0][0], 4, s_pzero, s_cl);
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+        uint32_t pl[8][4]; /* pl[r][k]: one count of all four words per vector */
+        const int ks = 1, rs = 4;
+        {
+            uint32x4_t pv[8];
+            count_planes_k0((const uint32_t *const *)s_cl, info.n, pv);
+            planes_to_bytes_q(pv);
+            for (int r = 0; r < 8; ++r) {
+                vst1q_u32(pl[r], pv[r]);
+            }
+        }
+#else
         uint32_t pl[4][8];
+        const int ks = 8, rs = 1;
         for (int k = 0; k < 4; ++k) {
             BNN_VS_COUNT((const uint32_t *const *)s_cl, info.n, k, pl[k]);
             bnn_vs_planes_to_bytes(pl[k]);
         }
+#endif
         /* acc = f[p] + K1 S1 + K2 S2, f = (ONE + s2) (base - corr) + g * (-2 (ONE cs1 + s2 cs2)) */
         const uint32_t g = info.nm ? 0xffffffffu : 1u, one_s2 = (uint32_t)BNN_ONE + s2u;
         const uint32_t k1 = 4u * g * (uint32_t)BNN_ONE, k2 = 4u * g * s2u;
@@ -269,9 +287,9 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
         uint32_t f[PL_T];
         pl_base(tapneg, out_c, o, (uint32_t)info.base, one_s2, eg, f);
         if (prelu) {
-            pl_lanes(pl, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
+            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
         } else {
-            pl_lanes(pl, f, k1, k2, &s_crq[o], 0, out + o * PL_T);
+            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 0, out + o * PL_T);
         }
     }
 }
