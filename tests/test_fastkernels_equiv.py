@@ -170,6 +170,7 @@ static void test_conv1(int h, int w, int oc, int k, int stride, int pad, int32_t
     for (int i = 0; i < h * w; ++i) { img[i] = (int16_t)rnd_range(3840, 16000); }
     for (int i = 0; i < oc * k * k; ++i) { q8[i] = (int8_t)rnd_range(-127, 127); }
     rand_rq(oc, with_prelu, &rq, 30);
+    if (g_fast_consts && oc > 1) { s[1] = 32; b[1] = 0x3ff00000; } /* foldable, 2 rnd >> 32 near 2^31 */
     const int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
     bnn_conv2d_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out1);
     bnn_conv2d_fast_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out2);
@@ -309,8 +310,11 @@ int run_all(uint32_t seed)
     test_bconv(7, 9, 5, 3, 3, 1, 1);
     test_bconv(6, 7, 31, 5, 3, 1, 1); /* taps straddling words */
     test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
-    test_conv1(18, 12, 5, 5, 2, 2, 9000, 1); /* four outputs, then a pair */
+    test_conv1(18, 12, 5, 5, 2, 2, 9000, 1); /* six outputs a row: not a multiple of four, the C path */
     test_conv1(20, 24, 5, 5, 2, 2, 9000, 0);
+    test_conv1(31, 7, 4, 5, 2, 2, 9000, 1);  /* odd width, a single pass of four per row */
+    test_conv1(29, 13, 3, 5, 2, 3, -9000, 1); /* pad 3: odd pad, rows cut from the offset row */
+    test_conv1(16, 16, 2, 5, 2, 2, -20000, 1); /* pixels minus the offset beyond int16 */
     g_fast_consts = 0;
     return bad;
 }

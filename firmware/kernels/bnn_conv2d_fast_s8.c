@@ -1,33 +1,173 @@
-/* bnn_conv2d_fast_s8 - bnn_conv2d_s8 (same arguments, same results), faster: the input minus its
- * offset is copied once into a zero-padded int16 image (so no tap needs a bounds test), the int8
- * weights of a channel are widened to int16 pairs, and on cores with the DSP extension four
- * neighbouring outputs (then two) are computed together with SMLAD (two MACs per instruction) from
- * 32-bit loads of pixel pairs, each pair loaded once for all the outputs it touches. The output transform is bnn_fastrq.h's. Shapes the padded image does not
- * fit (or inputs whose offset difference leaves int16) take the portable kernel. */
+/* bnn_conv2d_fast_s8 - bnn_conv2d_s8 (same arguments, same results), faster.
+ *
+ * Cores with the DSP extension (k 5, stride 2, out_w a multiple of 4, out_w and out_h <= 16):
+ * the input minus its offset is copied once into "records" of int16 pairs, one per output row r:
+ *   V-row r: word c = (padded pixel (2r, c), padded pixel (2r + 1, c)), c < V_W  (vertical pairs)
+ *   tiles:   for each block of 4 outputs, 6 words = horizontal pairs of padded row 2r + 4
+ * An output (oy, ox) reads V-rows oy and oy + 1 at columns 2ox .. 2ox + 4 (kernel rows 0-3, ten
+ * SMLAD) and padded row 2oy + 4 at columns 2ox .. 2ox + 4 (kernel row 4: two SMLAD and one SMLABB),
+ * 13 multiply instructions for its 25 MACs. The inner loop (bnn_c1_rows_dsp, Thumb-2 assembly)
+ * computes 4 neighbouring outputs per pass with all 14 registers: 4 accumulators, the 5 weight pairs
+ * of the current kernel row pair, 3 pixel words loaded by LDM, the V-row and scratch pointers; each
+ * pixel word is loaded once per pass for all the outputs it touches. It then applies the folded
+ * output transform (bnn_fastrq.h) in 4 instructions per output: with the weights doubled,
+ * (2 acc M + 2 rnd) >> (33 + sh) = SMMLA(2 acc, M, 2 rnd >> 32) >> (sh + 1) (2 rnd is a multiple of
+ * 2^32, S >= 32), whose sign flag selects the PReLU SMMULR. Channels whose constants do not allow
+ * that (no fold, no PReLU, or 2 rnd >> 32 too close to the int32 limit) get their raw accumulators
+ * from the assembly and the C transform afterwards.
+ * Elsewhere (no DSP, other shapes, offsets the int16 pairs cannot hold) the input minus its offset is
+ * copied into a zero-padded int16 image and summed in C, or the portable kernel runs.
+ */
 #include <string.h>
 
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
 
-#define PAD_MAX 2304 /* padded image pixels (36 x 36 + slack, a 32x32 input with pad 2 and k 5) */
+#define PAD_MAX 2304 /* padded image pixels of the C path (36 x 36 + slack: 32x32 input, pad 2, k 5) */
 #define C_MAX 64
 #define K_MAX 5
 
-static int16_t s_img[PAD_MAX + 8] __attribute__((aligned(4)));
+#define V_W 35      /* words of a V-row: columns 0 .. 8 * 3 + 10 of 4 blocks of 4 outputs */
+#define T_W 30      /* words of the tiles of a row: 4 blocks, 8 words apart, 6 used */
+#define REC_W 65    /* V_W + T_W: one record */
+#define RECS_MAX 18 /* out_h <= 16: V-rows 0 .. out_h and the V-row out_h + 1 the tiles are cut from */
+
+/* the records (DSP) or the padded int16 image (C path): 4680 bytes */
+static union {
+    uint32_t w[RECS_MAX * REC_W];
+    int16_t h[PAD_MAX + 8];
+} s_buf;
 static bnn_frq_t s_rq[C_MAX];
 
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
-static inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc)
+#define C1_DSP 1
+#define C1_STR(x) #x
+#define C1_XSTR(x) C1_STR(x)
+
+/* Four outputs of one V-row: r4-r8 the weight pairs of the two kernel rows, pixel words streamed
+ * through r9-r11 from P (advanced by 8 columns, the next pass), FIRST starts or adds to r0-r3. */
+#define C1_VROW(P, FIRST) \
+    "    ldmia " P "!, {r9-r11}\n" \
+    FIRST("r0", "r4", "r9") \
+    "    smlad r0, r5, r10, r0\n" \
+    "    smlad r0, r6, r11, r0\n" \
+    FIRST("r1", "r4", "r11") \
+    "    ldmia " P "!, {r9-r11}\n" \
+    "    smlad r0, r7, r9, r0\n" \
+    "    smlad r1, r5, r9, r1\n" \
+    "    smlad r0, r8, r10, r0\n" \
+    "    smlad r1, r6, r10, r1\n" \
+    FIRST("r2", "r4", "r10") \
+    "    smlad r1, r7, r11, r1\n" \
+    "    smlad r2, r5, r11, r2\n" \
+    "    ldrd r9, r10, [" P "], #8\n" \
+    "    smlad r1, r8, r9, r1\n" \
+    "    smlad r2, r6, r9, r2\n" \
+    FIRST("r3", "r4", "r9") \
+    "    smlad r2, r7, r10, r2\n" \
+    "    smlad r3, r5, r10, r3\n" \
+    "    ldmia " P ", {r9-r11}\n" \
+    "    smlad r2, r8, r9, r2\n" \
+    "    smlad r3, r6, r9, r3\n" \
+    "    smlad r3, r7, r10, r3\n" \
+    "    smlad r3, r8, r11, r3\n"
+#define C1_START(D, W, X) "    smuad " D ", " W ", " X "\n"
+#define C1_ADD(D, W, X) "    smlad " D ", " W ", " X ", " D "\n"
+
+/* requantize (sh + 1 in r7, M in r5, 2 rnd >> 32 in r6) and PReLU (A << 17 in r8) of one output */
+#define C1_OUT(D) \
+    "    smmla " D ", " D ", r5, r6\n" \
+    "    asrs " D ", " D ", r7\n" \
+    "    it mi\n" \
+    "    smmulrmi " D ", " D ", r8\n"
+
+/* void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h)
+ * rec: record 0; out: out_h rows of out_w = 4 * blocks outputs; par (19 words): the weight pairs of
+ * kernel rows 0-1 (5), rows 2-3 (5), row 4 (3: (w0,w1), (w2,w3), (w4,0)); raw flag, M, 2 rnd >> 32,
+ * sh + 1, A << 17 (5); then the row length in bytes. Frame: par[0..17] at sp, out at sp+72, row end
+ * at sp+76, record at sp+80, rows left at sp+84, row bytes at sp+88. */
+__asm__(
+    "    .text\n"
+    "    .syntax unified\n"
+    "    .thumb\n"
+    "    .balign 4\n"
+    "    .global bnn_c1_rows_dsp\n"
+    "    .type bnn_c1_rows_dsp, %function\n"
+    "    .thumb_func\n"
+    "bnn_c1_rows_dsp:\n"
+    "    push {r4-r11, lr}\n"
+    "    sub sp, sp, #92\n"
+    "    mov lr, sp\n"
+    "    ldmia r2!, {r4-r12}\n"
+    "    stmia lr!, {r4-r12}\n"
+    "    ldmia r2!, {r4-r12}\n"
+    "    stmia lr!, {r4-r12}\n"
+    "    ldr r4, [r2]\n"
+    "    add r5, r1, r4\n"
+    "    strd r1, r5, [sp, #72]\n"
+    "    strd r0, r3, [sp, #80]\n"
+    "    str r4, [sp, #88]\n"
+    "    mov r12, r0\n"
+    "1:\n"
+    "    ldmia sp, {r4-r8}\n"
+    C1_VROW("r12", C1_START)
+    "    add lr, sp, #20\n"
+    "    ldmia lr, {r4-r8}\n"
+    "    add lr, r12, #(4 * " C1_XSTR(REC_W) " - 32)\n" /* the next record's V-row, this pass */
+    C1_VROW("lr", C1_ADD)
+    "    add lr, sp, #40\n"
+    "    ldmia lr, {r4-r6}\n"
+    "    add lr, r12, #(4 * " C1_XSTR(V_W) " - 32)\n" /* this record's tile of this pass */
+    "    ldmia lr!, {r9-r11}\n"
+    "    smlad r0, r4, r9, r0\n"
+    "    smlad r0, r5, r10, r0\n"
+    "    smlad r1, r4, r10, r1\n"
+    "    smlabb r0, r6, r11, r0\n"
+    "    smlad r1, r5, r11, r1\n"
+    "    smlad r2, r4, r11, r2\n"
+    "    ldmia lr, {r9-r11}\n"
+    "    smlabb r1, r6, r9, r1\n"
+    "    smlad r2, r5, r9, r2\n"
+    "    smlad r3, r4, r9, r3\n"
+    "    smlabb r2, r6, r10, r2\n"
+    "    smlad r3, r5, r10, r3\n"
+    "    smlabb r3, r6, r11, r3\n"
+    "    add lr, sp, #52\n"
+    "    ldmia lr, {r4-r8}\n"
+    "    cbnz r4, 2f\n"
+    C1_OUT("r0") C1_OUT("r1") C1_OUT("r2") C1_OUT("r3")
+    "2:\n"
+    "    ldrd lr, r4, [sp, #72]\n"
+    "    stmia lr!, {r0-r3}\n"
+    "    str lr, [sp, #72]\n"
+    "    cmp lr, r4\n"
+    "    bne 1b\n"
+    /* next output row: the next record, the row end one row further */
+    "    ldr r5, [sp, #88]\n"
+    "    add r4, r4, r5\n"
+    "    str r4, [sp, #76]\n"
+    "    ldrd r12, r5, [sp, #80]\n"
+    "    add r12, r12, #(4 * " C1_XSTR(REC_W) ")\n"
+    "    subs r5, r5, #1\n"
+    "    strd r12, r5, [sp, #80]\n"
+    "    bne 1b\n"
+    "    add sp, sp, #92\n"
+    "    pop {r4-r11, pc}\n"
+    "    .size bnn_c1_rows_dsp, . - bnn_c1_rows_dsp\n");
+
+void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h);
+
+static inline uint32_t ssub16(uint32_t a, uint32_t b)
 {
-    int32_t r;
-    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    uint32_t r;
+    __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
     return r;
 }
-static inline uint32_t ld2(const int16_t *p)
+static inline uint32_t qsub16(uint32_t a, uint32_t b)
 {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
+    uint32_t r;
+    __asm__("qsub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
 }
 
 /* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
@@ -48,15 +188,107 @@ static inline int32_t c1_fold(int32_t acc, const bnn_frq_t *c, int has_prelu)
     const int32_t y = bnn_frq_requant_fold(acc, c);
     return has_prelu ? bnn_frq_prelu_fold(y, c) : y;
 }
+
+/* Builds records 0 .. out_h + 1 from the input minus its offset; returns 0 when a pixel minus the
+ * offset leaves int16 (the pairs would not hold it). */
+static int c1_records(const int16_t *in, int in_h, int in_w, int32_t in_offset, int pad, int out_h, int out_w)
+{
+    static int16_t offrow[V_W]; /* a row outside the input: in - offset = 0 */
+    const uint32_t off2 = (uint32_t)(uint16_t)in_offset * 0x10001u;
+    uint32_t bad = 0u;
+    for (int c = 0; c < V_W; ++c) {
+        offrow[c] = (int16_t)in_offset;
+    }
+    /* V-rows: zero columns outside the input, pixel pairs of two rows inside */
+    const int x0 = pad < V_W ? pad : V_W, x1 = pad + in_w < V_W ? pad + in_w : V_W;
+    for (int r = 0; r < out_h + 2; ++r) {
+        uint32_t *v = s_buf.w + r * REC_W;
+        const int ya = 2 * r - pad, yb = ya + 1;
+        const int16_t *ra = (ya >= 0 && ya < in_h) ? in + ya * in_w : offrow;
+        const int16_t *rb = (yb >= 0 && yb < in_h) ? in + yb * in_w : offrow;
+        for (int c = 0; c < x0; ++c) {
+            v[c] = 0u;
+        }
+        for (int c = x0; c < x1; ++c) {
+            /* (a, b) - (offset, offset) in two lanes; the saturating difference differs iff a lane left int16 */
+            const uint32_t ab = (uint16_t)ra[c - pad] | ((uint32_t)(uint16_t)rb[c - pad] << 16);
+            const uint32_t d = ssub16(ab, off2);
+            bad |= d ^ qsub16(ab, off2);
+            v[c] = d;
+        }
+        for (int c = x1; c < V_W; ++c) {
+            v[c] = 0u;
+        }
+    }
+    /* tiles of row r: the low halves (padded row 2r + 4) of V-row r + 2, paired horizontally; the
+     * last word holds column 10 of the pass only (its SMLABB reads the low half) */
+    for (int r = 0; r < out_h; ++r) {
+        const uint32_t *v = s_buf.w + (r + 2) * REC_W;
+        uint32_t *t = s_buf.w + r * REC_W + V_W;
+        for (int b = 0; b < out_w / 4; ++b, v += 8, t += 8) {
+            for (int j = 0; j < 5; ++j) {
+                t[j] = (v[2 * j] & 0xffffu) | (v[2 * j + 1] << 16);
+            }
+            t[5] = v[10] & 0xffffu;
+        }
+    }
+    return bad == 0u;
+}
+#else
+#define C1_DSP 0
 #endif
 
 void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset, const int8_t *q, int out_c,
                         int k, int stride, int pad, const bnn_requant_t *rq, int32_t *out)
 {
-    const int ph = in_h + 2 * pad, pw = in_w + 2 * pad + ((in_w & 1) ? 1 : 0); /* even row length */
     const int out_h = (in_h + 2 * pad - k) / stride + 1;
     const int out_w = (in_w + 2 * pad - k) / stride + 1;
-    int ok = ph * pw + 8 <= PAD_MAX && out_c <= C_MAX && k == K_MAX && stride == 2 && (out_w & 1) == 0;
+    const int has_prelu = rq->a != NULL;
+#if C1_DSP
+    if (k == 5 && stride == 2 && pad >= 0 && out_c <= C_MAX && out_h >= 1 && out_h <= 16 && out_w >= 4 &&
+        out_w <= 16 && (out_w & 3) == 0 && in_offset >= -32768 && in_offset <= 32767 &&
+        c1_records(in, in_h, in_w, in_offset, pad, out_h, out_w)) {
+        /* |acc| <= k*k * 128 * 32768 (int8 weights, int16 pixels) */
+        const int fold = bnn_frq_prepare_fold(rq, out_c, 25u * 128u * 32768u, has_prelu, s_rq);
+        if (!fold) {
+            bnn_frq_prepare(rq, out_c, s_rq);
+        }
+        for (int o = 0; o < out_c; ++o) {
+            const int8_t *qo = q + o * 25;
+            const bnn_frq_t *c = &s_rq[o];
+            int32_t *op = out + o * out_h * out_w;
+            uint32_t par[19];
+            /* the assembly transform: folded constants with PReLU, 2 rnd >> 32 = 2^sh + B 2^(sh+1)
+             * within 2^31 - 2^27 (|2 acc M| >> 32 < 2^27 keeps SMMLA's high word in int32) */
+            const int64_t h2 = c->rnd >> 31;
+            const int own = fold && has_prelu && h2 > -0x78000000LL && h2 < 0x78000000LL;
+            const uint32_t sc = own ? 2u : 1u; /* doubled weights: the SMMLA form needs 2 acc */
+            for (int j = 0; j < 5; ++j) {
+                par[j] = (uint16_t)(qo[j] * sc) | ((uint32_t)(uint16_t)(qo[5 + j] * sc) << 16);
+                par[5 + j] = (uint16_t)(qo[10 + j] * sc) | ((uint32_t)(uint16_t)(qo[15 + j] * sc) << 16);
+            }
+            par[10] = (uint16_t)(qo[20] * sc) | ((uint32_t)(uint16_t)(qo[21] * sc) << 16);
+            par[11] = (uint16_t)(qo[22] * sc) | ((uint32_t)(uint16_t)(qo[23] * sc) << 16);
+            par[12] = (uint16_t)(qo[24] * sc);
+            par[13] = own ? 0u : 1u;
+            par[14] = (uint32_t)c->m;
+            par[15] = (uint32_t)h2;
+            par[16] = (uint32_t)c->sh + 1u;
+            par[17] = (uint32_t)c->a17;
+            par[18] = (uint32_t)out_w * 4u;
+            bnn_c1_rows_dsp(s_buf.w, op, par, out_h);
+            if (!own) {
+                const int32_t a17 = (has_prelu && c->a > -16384 && c->a < 16384) ? (int32_t)((uint32_t)c->a << 17) : 0;
+                for (int i = 0; i < out_h * out_w; ++i) {
+                    op[i] = fold ? c1_fold(op[i], c, has_prelu) : c1_out(op[i], c, a17, has_prelu);
+                }
+            }
+        }
+        return;
+    }
+#endif
+    const int ph = in_h + 2 * pad, pw = in_w + 2 * pad;
+    int ok = ph * pw + 8 <= PAD_MAX && out_c <= C_MAX && k == K_MAX && stride == 2;
     for (int i = 0; ok && i < in_h * in_w; ++i) {
         const int32_t v = (int32_t)in[i] - in_offset;
         ok = v >= -32768 && v <= 32767;
@@ -65,97 +297,23 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
         bnn_conv2d_s8(in, in_h, in_w, in_offset, q, out_c, k, stride, pad, rq, out);
         return;
     }
-    memset(s_img, 0, sizeof s_img);
+    int16_t *img = s_buf.h;
+    memset(img, 0, sizeof s_buf.h);
     for (int y = 0; y < in_h; ++y) {
-        int16_t *row = s_img + (y + pad) * pw + pad;
+        int16_t *row = img + (y + pad) * pw + pad;
         const int16_t *src = in + y * in_w;
         for (int x = 0; x < in_w; ++x) {
             row[x] = (int16_t)(src[x] - in_offset);
         }
     }
-    const int has_prelu = rq->a != NULL;
-#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
-    /* |acc| <= k*k * 128 * 32768 (int8 weights, int16 pixels) */
-    const int fold = bnn_frq_prepare_fold(rq, out_c, 25u * 128u * 32768u, has_prelu, s_rq);
-    if (!fold) {
-        bnn_frq_prepare(rq, out_c, s_rq);
-    }
-#else
     bnn_frq_prepare(rq, out_c, s_rq);
-#endif
     for (int o = 0; o < out_c; ++o) {
         const int8_t *qo = q + o * 25;
         const bnn_frq_t *c = &s_rq[o];
         int32_t *op = out + o * out_h * out_w;
-#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
-        const int32_t a17 = (has_prelu && c->a > -16384 && c->a < 16384) ? (int32_t)((uint32_t)c->a << 17) : 0;
-        uint32_t wp[5][3]; /* per row: (w0,w1), (w2,w3), (w4,0) as int16 pairs */
-        for (int ky = 0; ky < 5; ++ky) {
-            const int8_t *r = qo + ky * 5;
-            wp[ky][0] = (uint16_t)r[0] | ((uint32_t)(uint16_t)r[1] << 16);
-            wp[ky][1] = (uint16_t)r[2] | ((uint32_t)(uint16_t)r[3] << 16);
-            wp[ky][2] = (uint16_t)r[4];
-        }
-        for (int oy = 0; oy < out_h; ++oy) {
-            const int16_t *base = s_img + (2 * oy) * pw;
-            int ox = 0;
-            for (; ox + 4 <= out_w; ox += 4, op += 4) {
-                /* four outputs: each pixel pair is loaded once and used by every output it touches */
-                int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                const int16_t *p = base + 2 * ox;
-                for (int ky = 0; ky < 5; ++ky, p += pw) {
-                    const uint32_t w0 = wp[ky][0], w1 = wp[ky][1], w2 = wp[ky][2];
-                    uint32_t px = ld2(p);
-                    a0 = smlad(w0, px, a0);
-                    px = ld2(p + 2);
-                    a0 = smlad(w1, px, a0);
-                    a1 = smlad(w0, px, a1);
-                    px = ld2(p + 4);
-                    a0 = smlad(w2, px, a0);
-                    a1 = smlad(w1, px, a1);
-                    a2 = smlad(w0, px, a2);
-                    px = ld2(p + 6);
-                    a1 = smlad(w2, px, a1);
-                    a2 = smlad(w1, px, a2);
-                    a3 = smlad(w0, px, a3);
-                    px = ld2(p + 8);
-                    a2 = smlad(w2, px, a2);
-                    a3 = smlad(w1, px, a3);
-                    px = ld2(p + 10);
-                    a3 = smlad(w2, px, a3);
-                }
-                if (fold) {
-                    op[0] = c1_fold(a0, c, has_prelu);
-                    op[1] = c1_fold(a1, c, has_prelu);
-                    op[2] = c1_fold(a2, c, has_prelu);
-                    op[3] = c1_fold(a3, c, has_prelu);
-                } else {
-                    op[0] = c1_out(a0, c, a17, has_prelu);
-                    op[1] = c1_out(a1, c, a17, has_prelu);
-                    op[2] = c1_out(a2, c, a17, has_prelu);
-                    op[3] = c1_out(a3, c, a17, has_prelu);
-                }
-            }
-            for (; ox < out_w; ox += 2, op += 2) {
-                int32_t a0 = 0, a1 = 0;
-                const int16_t *p = base + 2 * ox;
-                for (int ky = 0; ky < 5; ++ky, p += pw) {
-                    const uint32_t p0 = ld2(p), p1 = ld2(p + 2), p2 = ld2(p + 4), p3 = ld2(p + 6);
-                    a0 = smlad(wp[ky][0], p0, a0);
-                    a0 = smlad(wp[ky][1], p1, a0);
-                    a0 = smlad(wp[ky][2], p2, a0);
-                    a1 = smlad(wp[ky][0], p1, a1);
-                    a1 = smlad(wp[ky][1], p2, a1);
-                    a1 = smlad(wp[ky][2], p3, a1);
-                }
-                op[0] = c1_out(a0, c, a17, has_prelu);
-                op[1] = c1_out(a1, c, a17, has_prelu);
-            }
-        }
-#else
         for (int oy = 0; oy < out_h; ++oy) {
             for (int ox = 0; ox < out_w; ++ox, ++op) {
-                const int16_t *p = s_img + (2 * oy) * pw + 2 * ox;
+                const int16_t *p = img + (2 * oy) * pw + 2 * ox;
                 int32_t a = 0;
                 for (int ky = 0; ky < 5; ++ky, p += pw) {
                     const int8_t *r = qo + ky * 5;
@@ -168,6 +326,5 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
                 *op = y;
             }
         }
-#endif
     }
 }
