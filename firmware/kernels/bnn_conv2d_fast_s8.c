@@ -133,19 +133,18 @@ __asm__(
     "    smlad r3, r5, r10, r3\n"
     "    smlabb r3, r6, r11, r3\n"
     "    add lr, sp, #52\n"
-    "    ldmia lr, {r4-r8}\n"
+    "    ldmia lr, {r4-r10}\n" /* raw flag, constants, out, row end */
     "    cbnz r4, 2f\n"
     C1_OUT("r0") C1_OUT("r1") C1_OUT("r2") C1_OUT("r3")
     "2:\n"
-    "    ldrd lr, r4, [sp, #72]\n"
-    "    stmia lr!, {r0-r3}\n"
-    "    str lr, [sp, #72]\n"
-    "    cmp lr, r4\n"
+    "    stmia r9!, {r0-r3}\n"
+    "    str r9, [sp, #72]\n"
+    "    cmp r9, r10\n"
     "    bne 1b\n"
     /* next output row: the next record, the row end one row further */
     "    ldr r5, [sp, #88]\n"
-    "    add r4, r4, r5\n"
-    "    str r4, [sp, #76]\n"
+    "    add r10, r10, r5\n"
+    "    str r10, [sp, #76]\n"
     "    ldrd r12, r5, [sp, #80]\n"
     "    add r12, r12, #(4 * " C1_XSTR(REC_W) ")\n"
     "    subs r5, r5, #1\n"
@@ -170,6 +169,26 @@ static inline uint32_t qsub16(uint32_t a, uint32_t b)
     return r;
 }
 
+/* (low half of a, low half of b) and (high half of a, high half of b) */
+static inline uint32_t pkhbt(uint32_t a, uint32_t b)
+{
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline uint32_t pkhtb(uint32_t b, uint32_t a)
+{
+    uint32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
+    return r;
+}
+static inline uint32_t ld2(const int16_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 /* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
 static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int has_prelu)
 {
@@ -190,8 +209,9 @@ static inline int32_t c1_fold(int32_t acc, const bnn_frq_t *c, int has_prelu)
 }
 
 /* Builds records 0 .. out_h + 1 from the input minus its offset; returns 0 when a pixel minus the
- * offset leaves int16 (the pairs would not hold it). */
-static int c1_records(const int16_t *in, int in_h, int in_w, int32_t in_offset, int pad, int out_h, int out_w)
+ * offset leaves int16 (the pairs would not hold it). Not inlined: its loops keep their registers; the few zero columns are stored
+ * directly (not by memset calls). */
+__attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static int c1_records(const int16_t *in, int in_h, int in_w, int32_t in_offset, int pad, int out_h, int out_w)
 {
     static int16_t offrow[V_W]; /* a row outside the input: in - offset = 0 */
     const uint32_t off2 = (uint32_t)(uint16_t)in_offset * 0x10001u;
@@ -206,30 +226,41 @@ static int c1_records(const int16_t *in, int in_h, int in_w, int32_t in_offset, 
         const int ya = 2 * r - pad, yb = ya + 1;
         const int16_t *ra = (ya >= 0 && ya < in_h) ? in + ya * in_w : offrow;
         const int16_t *rb = (yb >= 0 && yb < in_h) ? in + yb * in_w : offrow;
-        for (int c = 0; c < x0; ++c) {
+        int c = 0;
+        for (; c < x0; ++c) {
             v[c] = 0u;
         }
-        for (int c = x0; c < x1; ++c) {
-            /* (a, b) - (offset, offset) in two lanes; the saturating difference differs iff a lane left int16 */
+        /* two columns at a time: (a, a') and (b, b') minus (offset, offset) in two lanes (the
+         * saturating difference differs iff a lane left int16), then (a, b) and (a', b') */
+        for (const int16_t *pa = ra + c - pad, *pb = rb + c - pad; c + 1 < x1; c += 2, pa += 2, pb += 2) {
+            const uint32_t a = ld2(pa), b = ld2(pb);
+            const uint32_t da = ssub16(a, off2), db = ssub16(b, off2);
+            bad |= (da ^ qsub16(a, off2)) | (db ^ qsub16(b, off2));
+            v[c] = pkhbt(da, db);
+            v[c + 1] = pkhtb(db, da);
+        }
+        if (c < x1) {
             const uint32_t ab = (uint16_t)ra[c - pad] | ((uint32_t)(uint16_t)rb[c - pad] << 16);
             const uint32_t d = ssub16(ab, off2);
             bad |= d ^ qsub16(ab, off2);
-            v[c] = d;
+            v[c++] = d;
         }
-        for (int c = x1; c < V_W; ++c) {
+        for (; c < V_W; ++c) {
             v[c] = 0u;
         }
     }
     /* tiles of row r: the low halves (padded row 2r + 4) of V-row r + 2, paired horizontally; the
-     * last word holds column 10 of the pass only (its SMLABB reads the low half) */
+     * last word holds column 10 of the pass in its low half (the high half is not read: SMLABB) */
     for (int r = 0; r < out_h; ++r) {
         const uint32_t *v = s_buf.w + (r + 2) * REC_W;
         uint32_t *t = s_buf.w + r * REC_W + V_W;
         for (int b = 0; b < out_w / 4; ++b, v += 8, t += 8) {
-            for (int j = 0; j < 5; ++j) {
-                t[j] = (v[2 * j] & 0xffffu) | (v[2 * j + 1] << 16);
-            }
-            t[5] = v[10] & 0xffffu;
+            t[0] = pkhbt(v[0], v[1]);
+            t[1] = pkhbt(v[2], v[3]);
+            t[2] = pkhbt(v[4], v[5]);
+            t[3] = pkhbt(v[6], v[7]);
+            t[4] = pkhbt(v[8], v[9]);
+            t[5] = v[10];
         }
     }
     return bad == 0u;
