@@ -156,32 +156,20 @@ __asm__(
 
 void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h);
 
-static inline uint32_t ssub16(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t qsub16(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__("qsub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
+/* DSP instructions on two int16 lanes: ssub16 / qsub16 (a - b wrapping / saturating), pkhbt (the
+ * low halves of a and b), pkhtb (the high halves of a and b) */
+#define C1_OP2(NAME, INSN) \
+    static inline uint32_t NAME(uint32_t a, uint32_t b) \
+    { \
+        uint32_t r; \
+        __asm__(INSN : "=r"(r) : "r"(a), "r"(b)); \
+        return r; \
+    }
+C1_OP2(ssub16, "ssub16 %0, %1, %2")
+C1_OP2(qsub16, "qsub16 %0, %1, %2")
+C1_OP2(pkhbt, "pkhbt %0, %1, %2, lsl #16")
+C1_OP2(pkhtb, "pkhtb %0, %2, %1, asr #16")
 
-/* (low half of a, low half of b) and (high half of a, high half of b) */
-static inline uint32_t pkhbt(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t pkhtb(uint32_t b, uint32_t a)
-{
-    uint32_t r;
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
-    return r;
-}
 static inline uint32_t ld2(const int16_t *p)
 {
     uint32_t v;
@@ -237,7 +225,7 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
             const uint32_t da = ssub16(a, off2), db = ssub16(b, off2);
             bad |= (da ^ qsub16(a, off2)) | (db ^ qsub16(b, off2));
             v[c] = pkhbt(da, db);
-            v[c + 1] = pkhtb(db, da);
+            v[c + 1] = pkhtb(da, db);
         }
         if (c < x1) {
             const uint32_t ab = (uint16_t)ra[c - pad] | ((uint32_t)(uint16_t)rb[c - pad] << 16);
