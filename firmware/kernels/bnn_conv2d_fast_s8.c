@@ -156,8 +156,7 @@ __asm__(
 
 void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h);
 
-/* DSP instructions on two int16 lanes: ssub16 / qsub16 (a - b wrapping / saturating), pkhbt (the
- * low halves of a and b), pkhtb (the high halves of a and b) */
+/* DSP instructions on two int16 lanes: ssub16 / qsub16 (a - b wrapping / saturating) */
 #define C1_OP2(NAME, INSN) \
     static inline uint32_t NAME(uint32_t a, uint32_t b) \
     { \
@@ -167,15 +166,6 @@ void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int
     }
 C1_OP2(ssub16, "ssub16 %0, %1, %2")
 C1_OP2(qsub16, "qsub16 %0, %1, %2")
-C1_OP2(pkhbt, "pkhbt %0, %1, %2, lsl #16")
-C1_OP2(pkhtb, "pkhtb %0, %2, %1, asr #16")
-
-static inline uint32_t ld2(const int16_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 /* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
 static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int has_prelu)
@@ -218,14 +208,35 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
         for (; c < x0; ++c) {
             v[c] = 0u;
         }
-        /* two columns at a time: (a, a') and (b, b') minus (offset, offset) in two lanes (the
-         * saturating difference differs iff a lane left int16), then (a, b) and (a', b') */
-        for (const int16_t *pa = ra + c - pad, *pb = rb + c - pad; c + 1 < x1; c += 2, pa += 2, pb += 2) {
-            const uint32_t a = ld2(pa), b = ld2(pb);
-            const uint32_t da = ssub16(a, off2), db = ssub16(b, off2);
-            bad |= (da ^ qsub16(a, off2)) | (db ^ qsub16(b, off2));
-            v[c] = pkhbt(da, db);
-            v[c + 1] = pkhtb(da, db);
+        /* two columns a step: a = (a0, a1) of row ya, b = (b0, b1) of row yb, minus (offset, offset)
+         * in two lanes (the saturating difference differs iff a lane left int16), stored as (a0, b0)
+         * and (a1, b1) */
+        const int n = (x1 - c) / 2;
+        if (n > 0) {
+            const int16_t *pa = ra + c - pad, *pb = rb + c - pad;
+            uint32_t *pv = v + c, a, b, da, db;
+            int left = n;
+            __asm__ volatile("1:\n"
+                             "    ldr %[a], [%[pa]], #4\n"
+                             "    ldr %[b], [%[pb]], #4\n"
+                             "    ssub16 %[da], %[a], %[off]\n"
+                             "    ssub16 %[db], %[b], %[off]\n"
+                             "    qsub16 %[a], %[a], %[off]\n"
+                             "    qsub16 %[b], %[b], %[off]\n"
+                             "    eor %[a], %[a], %[da]\n"
+                             "    eor %[b], %[b], %[db]\n"
+                             "    orr %[bad], %[bad], %[a]\n"
+                             "    orr %[bad], %[bad], %[b]\n"
+                             "    pkhbt %[a], %[da], %[db], lsl #16\n"
+                             "    pkhtb %[b], %[db], %[da], asr #16\n"
+                             "    strd %[a], %[b], [%[pv]], #8\n"
+                             "    subs %[left], %[left], #1\n"
+                             "    bne 1b\n"
+                             : [pa] "+r"(pa), [pb] "+r"(pb), [pv] "+r"(pv), [left] "+r"(left), [bad] "+r"(bad),
+                               [a] "=&r"(a), [b] "=&r"(b), [da] "=&r"(da), [db] "=&r"(db)
+                             : [off] "r"(off2)
+                             : "cc", "memory");
+            c += 2 * n;
         }
         if (c < x1) {
             const uint32_t ab = (uint16_t)ra[c - pad] | ((uint32_t)(uint16_t)rb[c - pad] << 16);
@@ -242,14 +253,23 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
     for (int r = 0; r < out_h; ++r) {
         const uint32_t *v = s_buf.w + (r + 2) * REC_W;
         uint32_t *t = s_buf.w + r * REC_W + V_W;
-        for (int b = 0; b < out_w / 4; ++b, v += 8, t += 8) {
-            t[0] = pkhbt(v[0], v[1]);
-            t[1] = pkhbt(v[2], v[3]);
-            t[2] = pkhbt(v[4], v[5]);
-            t[3] = pkhbt(v[6], v[7]);
-            t[4] = pkhbt(v[8], v[9]);
-            t[5] = v[10];
-        }
+        int blocks = out_w / 4;
+        __asm__ volatile("1:\n"
+                         "    ldmia %[v]!, {r0-r5}\n"
+                         "    pkhbt r0, r0, r1, lsl #16\n"
+                         "    pkhbt r1, r2, r3, lsl #16\n"
+                         "    pkhbt r2, r4, r5, lsl #16\n"
+                         "    ldmia %[v]!, {r3-r4}\n"
+                         "    pkhbt r3, r3, r4, lsl #16\n"
+                         "    stmia %[t]!, {r0-r3}\n"
+                         "    ldmia %[v], {r0-r2}\n"
+                         "    pkhbt r0, r0, r1, lsl #16\n"
+                         "    strd r0, r2, [%[t]], #16\n"
+                         "    subs %[blocks], %[blocks], #1\n"
+                         "    bne 1b\n"
+                         : [v] "+r"(v), [t] "+r"(t), [blocks] "+r"(blocks)
+                         :
+                         : "r0", "r1", "r2", "r3", "r4", "r5", "cc", "memory");
     }
     return bad == 0u;
 }
