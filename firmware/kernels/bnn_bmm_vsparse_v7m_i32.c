@@ -36,9 +36,12 @@
     "    and r12, r12, r2\n" \
     "    orr " DST ", r0, r12\n"
 
-/* void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8])
- * list: row pointers, a multiple of 16 of them, then a NULL sentinel; koff: byte offset of the
- * column word in a row; out: the 8 bit planes (ones, twos, ..., 128s) of the 32 column sums. */
+/* void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8], int n)
+ * list: n row pointers (n a multiple of 4), then a NULL sentinel; koff: byte offset of the column
+ * word in a row; out: the 8 bit planes (ones, twos, ..., 128s) of the 32 column sums.
+ * The first (n >> 2) & 3 groups of 4 rows are counted before the 16-row loop: each adds its fours
+ * carry into the fours plane with a half adder, whose carry cannot leave the eights plane (at most
+ * 12 rows so far), so lists need padding to 4 rows only, not 16. */
 __asm__(
     "    .text\n"
     "    .syntax unified\n"
@@ -55,6 +58,18 @@ __asm__(
     "    movs r7, #0\n"
     "    mov r8, r0\n"
     "    mov r9, r1\n"
+    "    ubfx r10, r3, #2, #2\n"
+    "    cmp r10, #0\n"
+    "    beq 2f\n"
+    "6:\n"
+    /* a 4-row group -> fours carry (r11), half adder into fours (r6) and eights (r7) */
+    BNN_VS_ROWS4("r11")
+    "    and r12, r6, r11\n"
+    "    eor r6, r6, r11\n"
+    "    orr r7, r7, r12\n"
+    "    subs r10, r10, #1\n"
+    "    bne 6b\n"
+    "2:\n"
     "    mov r10, sp\n"
     "    ldr r0, [r8]\n"
     "    cmp r0, #0\n"
@@ -135,7 +150,7 @@ void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
             const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
             uint32_t p[8];
             if (info.n <= BNN_VS_SEG) {
-                bnn_vs_count_planes_v7m(s_list, 4u * (uint32_t)k, p);
+                bnn_vs_count_planes_v7m(s_list, 4u * (uint32_t)k, p, info.n);
                 bnn_vs_planes_to_bytes(p);
                 bnn_vs_write_d(p, lanes, colsum + 32 * k, info, dv + 32 * k);
             } else {
@@ -147,7 +162,7 @@ void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
                         saved = s_list[end];
                         s_list[end] = NULL;
                     }
-                    bnn_vs_count_planes_v7m(s_list + j, 4u * (uint32_t)k, p);
+                    bnn_vs_count_planes_v7m(s_list + j, 4u * (uint32_t)k, p, (end < info.n ? end : info.n) - j);
                     if (end < info.n) {
                         s_list[end] = saved;
                     }

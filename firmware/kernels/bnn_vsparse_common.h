@@ -2,7 +2,8 @@
  *
  * Row list: for activation vector a (n_in bits), the rows i of the column-layout weights where a
  * has its minority value (a_i = 1 if popcount(a) <= n_in / 2, else a_i = 0), as row pointers,
- * padded with pointers to a zero row to a multiple of 16 and ended by a NULL sentinel.
+ * padded with pointers to a zero row to a multiple of 16 (4 for the Thumb-2 count, BNN_VS_PAD) and
+ * ended by a NULL sentinel.
  * With S = column sums of the listed rows, n1 = popcount(a) and cs = colsum[o]:
  *   minority 1:  d = n_in - 2 * popcount(a ^ w_o) = (n_in - 2 n1 - 2 cs) + 4 S
  *   minority 0:  d = (n_in - 2 n1 + 2 cs) - 4 S
@@ -14,12 +15,21 @@
 
 /* Rows per counting pass: counts stay <= 255 (8 planes, byte lanes). A multiple of 16. */
 #define BNN_VS_SEG 240
+/* Lists are padded with zero rows to a multiple of BNN_VS_PAD + 1: 4 where only the Thumb-2 count
+ * reads them (it takes up to three 4-row groups before its 16-row loop), 16 for the C and Helium
+ * counts. */
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M') &&                \
+    !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define BNN_VS_PAD 3
+#else
+#define BNN_VS_PAD 15
+#endif
 /* List capacity: n_in / 2 rows, padding to 16, a sentinel per pass. */
 #define BNN_VS_LIST_MAX (BNN_BMM_MAX_IN / 2 + 16 + BNN_BMM_MAX_IN / BNN_VS_SEG + 2)
 
 typedef struct {
     int n_sel;     /* real rows listed */
-    int n;         /* rows listed incl. zero padding (multiple of 16) */
+    int n;         /* rows listed incl. zero padding (multiple of BNN_VS_PAD + 1) */
     int32_t base;  /* n_in - 2 n1 */
     int32_t nm;    /* 0 (minority 1) or -1 (minority 0) */
 } bnn_vs_list_t;
@@ -92,7 +102,7 @@ static inline bnn_vs_list_t bnn_vs_build_list(const uint32_t *av, int n_in, cons
     }
     bnn_vs_list_t info;
     info.n_sel = (int)(lp - list);
-    while ((lp - list) & 15) {
+    while ((lp - list) & BNN_VS_PAD) {
         *lp++ = zero_row;
     }
     info.n = (int)(lp - list);
@@ -150,10 +160,11 @@ static inline void bnn_vs_count_planes_c(const uint32_t *const *list, int n, int
 }
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
-/* The same count in Thumb-2 assembly (bnn_bmm_vsparse_v7m_i32.c): list ends with a NULL sentinel,
+/* The same count in Thumb-2 assembly (bnn_bmm_vsparse_v7m_i32.c): list[0..n) (n a multiple of 4) then
+ * a NULL sentinel; the first n mod 16 rows go in 4-row steps, the rest through the 16-row loop.
  * koff = 4 k (byte offset of the column word). */
-void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8]);
-#define BNN_VS_COUNT(list, n, k, p) bnn_vs_count_planes_v7m((list), 4u * (uint32_t)(k), (p))
+void bnn_vs_count_planes_v7m(const uint32_t *const *list, uint32_t koff, uint32_t out[8], int n);
+#define BNN_VS_COUNT(list, n, k, p) bnn_vs_count_planes_v7m((list), 4u * (uint32_t)(k), (p), (n))
 #else
 #define BNN_VS_COUNT(list, n, k, p) bnn_vs_count_planes_c((list), (n), (k), (p))
 #endif
