@@ -156,7 +156,8 @@ __asm__(
 
 void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h);
 
-/* DSP instructions on two int16 lanes: ssub16 / qsub16 (a - b wrapping / saturating) */
+/* DSP instructions on two int16 lanes: ssub16 / qsub16 / sadd16 (a - b wrapping / saturating, a + b),
+ * pkhbt / pkhtb (the low / high halves of a and b); sxtb16e / sxtb16o: bytes 0, 2 / 1, 3 of a */
 #define C1_OP2(NAME, INSN) \
     static inline uint32_t NAME(uint32_t a, uint32_t b) \
     { \
@@ -166,6 +167,40 @@ void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int
     }
 C1_OP2(ssub16, "ssub16 %0, %1, %2")
 C1_OP2(qsub16, "qsub16 %0, %1, %2")
+C1_OP2(sadd16, "sadd16 %0, %1, %2")
+C1_OP2(pkhbt, "pkhbt %0, %1, %2, lsl #16")
+C1_OP2(pkhtb, "pkhtb %0, %2, %1, asr #16")
+#define C1_OP1(NAME, INSN) \
+    static inline uint32_t NAME(uint32_t a) \
+    { \
+        uint32_t r; \
+        __asm__(INSN : "=r"(r) : "r"(a)); \
+        return r; \
+    }
+C1_OP1(sxtb16e, "sxtb16 %0, %1")
+C1_OP1(sxtb16o, "sxtb16 %0, %1, ror #8")
+
+/* Kernel rows q[0..4] and q[5..9] (int8) as 5 int16 pairs (q[c], q[5 + c]), doubled when dbl. */
+static inline void c1_pair_rows(const int8_t *q, int dbl, uint32_t *w)
+{
+    uint32_t a, b;
+    memcpy(&a, q, 4);
+    memcpy(&b, q + 5, 4);
+    uint32_t ae = sxtb16e(a), ao = sxtb16o(a), be = sxtb16e(b), bo = sxtb16o(b);
+    uint32_t c4 = (uint16_t)q[4] | ((uint32_t)(uint16_t)q[9] << 16);
+    if (dbl) {
+        ae = sadd16(ae, ae);
+        ao = sadd16(ao, ao);
+        be = sadd16(be, be);
+        bo = sadd16(bo, bo);
+        c4 = sadd16(c4, c4);
+    }
+    w[0] = pkhbt(ae, be);
+    w[1] = pkhbt(ao, bo);
+    w[2] = pkhtb(ae, be);
+    w[3] = pkhtb(ao, bo);
+    w[4] = c4;
+}
 
 /* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
 static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int has_prelu)
@@ -301,14 +336,21 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
              * within 2^31 - 2^27 (|2 acc M| >> 32 < 2^27 keeps SMMLA's high word in int32) */
             const int64_t h2 = c->rnd >> 31;
             const int own = fold && has_prelu && h2 > -0x78000000LL && h2 < 0x78000000LL;
-            const uint32_t sc = own ? 2u : 1u; /* doubled weights: the SMMLA form needs 2 acc */
-            for (int j = 0; j < 5; ++j) {
-                par[j] = (uint16_t)(qo[j] * sc) | ((uint32_t)(uint16_t)(qo[5 + j] * sc) << 16);
-                par[5 + j] = (uint16_t)(qo[10 + j] * sc) | ((uint32_t)(uint16_t)(qo[15 + j] * sc) << 16);
+            /* doubled weights (own): the SMMLA form needs 2 acc */
+            c1_pair_rows(qo, own, par);
+            c1_pair_rows(qo + 10, own, par + 5);
+            /* row 4: (q20, q21), (q22, q23), (q24, 0) */
+            uint32_t r4;
+            memcpy(&r4, qo + 20, 4);
+            uint32_t e4 = sxtb16e(r4), o4 = sxtb16o(r4), w24 = (uint16_t)qo[24];
+            if (own) {
+                e4 = sadd16(e4, e4);
+                o4 = sadd16(o4, o4);
+                w24 = sadd16(w24, w24);
             }
-            par[10] = (uint16_t)(qo[20] * sc) | ((uint32_t)(uint16_t)(qo[21] * sc) << 16);
-            par[11] = (uint16_t)(qo[22] * sc) | ((uint32_t)(uint16_t)(qo[23] * sc) << 16);
-            par[12] = (uint16_t)(qo[24] * sc);
+            par[10] = pkhbt(e4, o4);
+            par[11] = pkhtb(e4, o4);
+            par[12] = w24;
             par[13] = own ? 0u : 1u;
             par[14] = (uint32_t)c->m;
             par[15] = (uint32_t)h2;
