@@ -81,11 +81,55 @@ static bnn_frq_t s_rq[C_MAX];
     "    it mi\n" \
     "    smmulrmi " D ", " D ", r8\n"
 
+/* The accumulators of one pass (4 outputs) in r0-r3: kernel rows 0-1 from this record's V-row
+ * (r12, advanced to the next pass), rows 2-3 from the next record's, row 4 from this record's tile. */
+#define C1_PASS \
+    "    ldmia sp, {r4-r8}\n" \
+    C1_VROW("r12", C1_START) \
+    "    add lr, sp, #20\n" \
+    "    ldmia lr, {r4-r8}\n" \
+    "    add lr, r12, #(4 * " C1_XSTR(REC_W) " - 32)\n" \
+    C1_VROW("lr", C1_ADD) \
+    "    add lr, sp, #40\n" \
+    "    ldmia lr, {r4-r6}\n" \
+    "    add lr, r12, #(4 * " C1_XSTR(V_W) " - 32)\n" \
+    "    ldmia lr!, {r9-r11}\n" \
+    "    smlad r0, r4, r9, r0\n" \
+    "    smlad r0, r5, r10, r0\n" \
+    "    smlad r1, r4, r10, r1\n" \
+    "    smlabb r0, r6, r11, r0\n" \
+    "    smlad r1, r5, r11, r1\n" \
+    "    smlad r2, r4, r11, r2\n" \
+    "    ldmia lr, {r9-r11}\n" \
+    "    smlabb r1, r6, r9, r1\n" \
+    "    smlad r2, r5, r9, r2\n" \
+    "    smlad r3, r4, r9, r3\n" \
+    "    smlabb r2, r6, r10, r2\n" \
+    "    smlad r3, r5, r10, r3\n" \
+    "    smlabb r3, r6, r11, r3\n"
+
+/* store r0-r3 at out (r9, row end in r10), next pass of the row (L); then the next output row: the
+ * next record, the row end one row further */
+#define C1_NEXT(L) \
+    "    stmia r9!, {r0-r3}\n" \
+    "    str r9, [sp, #72]\n" \
+    "    cmp r9, r10\n" \
+    "    bne " L "\n" \
+    "    ldr r5, [sp, #88]\n" \
+    "    add r10, r10, r5\n" \
+    "    str r10, [sp, #76]\n" \
+    "    ldrd r12, r5, [sp, #80]\n" \
+    "    add r12, r12, #(4 * " C1_XSTR(REC_W) ")\n" \
+    "    subs r5, r5, #1\n" \
+    "    strd r12, r5, [sp, #80]\n" \
+    "    bne " L "\n"
+
 /* void bnn_c1_rows_dsp(const uint32_t *rec, int32_t *out, const uint32_t *par, int out_h)
  * rec: record 0; out: out_h rows of out_w = 4 * blocks outputs; par (19 words): the weight pairs of
  * kernel rows 0-1 (5), rows 2-3 (5), row 4 (3: (w0,w1), (w2,w3), (w4,0)); raw flag, M, 2 rnd >> 32,
  * sh + 1, A << 17 (5); then the row length in bytes. Frame: par[0..17] at sp, out at sp+72, row end
- * at sp+76, record at sp+80, rows left at sp+84, row bytes at sp+88. */
+ * at sp+76, record at sp+80, rows left at sp+84, row bytes at sp+88. Two copies of the loop: with the
+ * output transform, and (raw flag set) storing the accumulators. */
 __asm__(
     "    .text\n"
     "    .syntax unified\n"
@@ -108,48 +152,21 @@ __asm__(
     "    strd r0, r3, [sp, #80]\n"
     "    str r4, [sp, #88]\n"
     "    mov r12, r0\n"
+    "    ldr r4, [sp, #52]\n"
+    "    cmp r4, #0\n"
+    "    bne 3f\n"
     "1:\n"
-    "    ldmia sp, {r4-r8}\n"
-    C1_VROW("r12", C1_START)
-    "    add lr, sp, #20\n"
-    "    ldmia lr, {r4-r8}\n"
-    "    add lr, r12, #(4 * " C1_XSTR(REC_W) " - 32)\n" /* the next record's V-row, this pass */
-    C1_VROW("lr", C1_ADD)
-    "    add lr, sp, #40\n"
-    "    ldmia lr, {r4-r6}\n"
-    "    add lr, r12, #(4 * " C1_XSTR(V_W) " - 32)\n" /* this record's tile of this pass */
-    "    ldmia lr!, {r9-r11}\n"
-    "    smlad r0, r4, r9, r0\n"
-    "    smlad r0, r5, r10, r0\n"
-    "    smlad r1, r4, r10, r1\n"
-    "    smlabb r0, r6, r11, r0\n"
-    "    smlad r1, r5, r11, r1\n"
-    "    smlad r2, r4, r11, r2\n"
-    "    ldmia lr, {r9-r11}\n"
-    "    smlabb r1, r6, r9, r1\n"
-    "    smlad r2, r5, r9, r2\n"
-    "    smlad r3, r4, r9, r3\n"
-    "    smlabb r2, r6, r10, r2\n"
-    "    smlad r3, r5, r10, r3\n"
-    "    smlabb r3, r6, r11, r3\n"
-    "    add lr, sp, #52\n"
-    "    ldmia lr, {r4-r10}\n" /* raw flag, constants, out, row end */
-    "    cbnz r4, 2f\n"
+    C1_PASS
+    "    add lr, sp, #56\n"
+    "    ldmia lr, {r5-r10}\n" /* constants, out, row end */
     C1_OUT("r0") C1_OUT("r1") C1_OUT("r2") C1_OUT("r3")
-    "2:\n"
-    "    stmia r9!, {r0-r3}\n"
-    "    str r9, [sp, #72]\n"
-    "    cmp r9, r10\n"
-    "    bne 1b\n"
-    /* next output row: the next record, the row end one row further */
-    "    ldr r5, [sp, #88]\n"
-    "    add r10, r10, r5\n"
-    "    str r10, [sp, #76]\n"
-    "    ldrd r12, r5, [sp, #80]\n"
-    "    add r12, r12, #(4 * " C1_XSTR(REC_W) ")\n"
-    "    subs r5, r5, #1\n"
-    "    strd r12, r5, [sp, #80]\n"
-    "    bne 1b\n"
+    C1_NEXT("1b")
+    "    b 4f\n"
+    "3:\n"
+    C1_PASS
+    "    ldrd r9, r10, [sp, #72]\n"
+    C1_NEXT("3b")
+    "4:\n"
     "    add sp, sp, #92\n"
     "    pop {r4-r11, pc}\n"
     "    .size bnn_c1_rows_dsp, . - bnn_c1_rows_dsp\n");
