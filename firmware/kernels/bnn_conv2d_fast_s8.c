@@ -249,25 +249,24 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
     for (int c = 0; c < V_W; ++c) {
         offrow[c] = (int16_t)in_offset;
     }
-    /* V-rows: zero columns outside the input, pixel pairs of two rows inside */
-    const int x0 = pad < V_W ? pad : V_W, x1 = pad + in_w < V_W ? pad + in_w : V_W;
+    /* V-rows: zero columns outside the input (pad < V_W: out_w <= 16), pixel pairs of two rows inside */
+    const int x1 = pad + in_w < V_W ? pad + in_w : V_W;
+    const int pairs = (x1 - pad) / 2;
     for (int r = 0; r < out_h + 2; ++r) {
         uint32_t *v = s_buf.w + r * REC_W;
+        uint32_t *const end = v + V_W;
         const int ya = 2 * r - pad, yb = ya + 1;
-        const int16_t *ra = (ya >= 0 && ya < in_h) ? in + ya * in_w : offrow;
-        const int16_t *rb = (yb >= 0 && yb < in_h) ? in + yb * in_w : offrow;
-        int c = 0;
-        for (; c < x0; ++c) {
-            v[c] = 0u;
+        const int16_t *pa = (ya >= 0 && ya < in_h) ? in + ya * in_w : offrow;
+        const int16_t *pb = (yb >= 0 && yb < in_h) ? in + yb * in_w : offrow;
+        for (int c = 0; c < pad; ++c) {
+            *v++ = 0u;
         }
         /* two columns a step: a = (a0, a1) of row ya, b = (b0, b1) of row yb, minus (offset, offset)
          * in two lanes (the saturating difference differs iff a lane left int16), stored as (a0, b0)
          * and (a1, b1) */
-        const int n = (x1 - c) / 2;
-        if (n > 0) {
-            const int16_t *pa = ra + c - pad, *pb = rb + c - pad;
-            uint32_t *pv = v + c, a, b, da, db;
-            int left = n;
+        if (pairs > 0) {
+            uint32_t a, b, da, db;
+            int left = pairs;
             __asm__ volatile("1:\n"
                              "    ldr %[a], [%[pa]], #4\n"
                              "    ldr %[b], [%[pb]], #4\n"
@@ -281,23 +280,22 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
                              "    orr %[bad], %[bad], %[b]\n"
                              "    pkhbt %[a], %[da], %[db], lsl #16\n"
                              "    pkhtb %[b], %[db], %[da], asr #16\n"
-                             "    strd %[a], %[b], [%[pv]], #8\n"
+                             "    strd %[a], %[b], [%[v]], #8\n"
                              "    subs %[left], %[left], #1\n"
                              "    bne 1b\n"
-                             : [pa] "+r"(pa), [pb] "+r"(pb), [pv] "+r"(pv), [left] "+r"(left), [bad] "+r"(bad),
+                             : [pa] "+r"(pa), [pb] "+r"(pb), [v] "+r"(v), [left] "+r"(left), [bad] "+r"(bad),
                                [a] "=&r"(a), [b] "=&r"(b), [da] "=&r"(da), [db] "=&r"(db)
                              : [off] "r"(off2)
                              : "cc", "memory");
-            c += 2 * n;
         }
-        if (c < x1) {
-            const uint32_t ab = (uint16_t)ra[c - pad] | ((uint32_t)(uint16_t)rb[c - pad] << 16);
+        if ((x1 - pad) & 1) { /* the last column alone */
+            const uint32_t ab = (uint16_t)*pa | ((uint32_t)(uint16_t)*pb << 16);
             const uint32_t d = ssub16(ab, off2);
             bad |= d ^ qsub16(ab, off2);
-            v[c++] = d;
+            *v++ = d;
         }
-        for (; c < V_W; ++c) {
-            v[c] = 0u;
+        while (v < end) {
+            *v++ = 0u;
         }
     }
     /* tiles of row r: the low halves (padded row 2r + 4) of V-row r + 2, paired horizontally; the
