@@ -201,6 +201,24 @@ def measure_baseline(
             {},
             dict(sorted(net.per_function.items())),
         )
-    run = run_counted(fw, core, plugin or build_plugin())
-    per_fn = {k: v for k, v in sorted(run.per_function.items()) if k not in ("Reset_Handler", "main")}
-    return BenchRecord(core, width, variant, run.total, 0, flash, ram, model, None, "qemu-icount", {}, per_fn)
+    # the network = the full run minus the same image without the inference (start-up alike)
+    startup = build_firmware(
+        srcs,
+        d / f"{core}_startup.elf",
+        cpu=core,
+        include_dirs=incs,
+        defines={**defs, "BENCH_FRONTEND_ONLY": 1},
+        opt="-O3",
+        linker_script=big,
+        extra_flags=flags,
+    )
+    plugin = plugin or build_plugin()
+    run = run_counted(fw, core, plugin)
+    base = run_counted(startup, core, plugin)
+    per_fn = dict(run.per_function)
+    for k, v in base.per_function.items():
+        per_fn[k] = per_fn.get(k, 0) - v
+    per_fn = {k: v for k, v in sorted(per_fn.items()) if v}
+    return BenchRecord(
+        core, width, variant, run.total - base.total, 0, flash, ram, model, None, "qemu-icount", {}, per_fn
+    )
