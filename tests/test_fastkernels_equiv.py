@@ -118,19 +118,21 @@ static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu
     cmp(out1, out2, n_out * T);
 }
 
-/* thresholds of `rows` channels and the rows x cols activations in x (extreme: one channel with
- * near-int32-limit thresholds, and about 1 value in 16 drawn from the whole int32 range; 4: the
- * last channel's t2 and values near INT32_MAX; 5: its values and t2 near 2^30, t1 below -2^30) */
+/* thresholds of `rows` channels and the rows x cols activations in x (extreme 1: one channel with
+ * near-int32-limit thresholds, and about 1 value in 16 drawn from the whole int32 range; 2: only
+ * those values; 3: only that channel; 4: the last channel's t2 and values near INT32_MAX; 5: its
+ * values and t2 near 2^30, t1 below -2^30) */
 static void rand_pack_inputs(int rows, int cols, int extreme, int32_t *t1, int32_t *t2)
 {
     for (int c = 0; c < rows; ++c) {
         t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
-        if (extreme == 1 && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
+        if ((extreme == 1 || extreme == 3) && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
         if (extreme == 4 && c == rows - 1) { t2[c] = 0x7fff8000; } /* t2 + ONE leaves int32 */
         if (extreme == 5 && c == rows - 1) { t1[c] = -0x40000100; t2[c] = 0x40000000; } /* x - t1 leaves int32 */
     }
+    const int wide = extreme == 1 || extreme == 2; /* values from the whole int32 range */
     for (int i = 0; i < rows * cols; ++i) {
-        x[i] = (extreme && extreme < 4 && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
+        x[i] = (wide && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
         if (extreme >= 4 && i / cols == rows - 1) { x[i] = t2[rows - 1] + rnd_range(-70000, 32767); } /* near t2 */
     }
 }
@@ -280,6 +282,7 @@ int run_all(uint32_t seed)
     test_pack_rows(37, 5, 1);
     test_pack_rows(45, 32, 2);
     test_pack_rows(40, 8, 2); /* 8-frame rows with out-of-range values: the unrolled path's redo */
+    test_pack_rows(40, 8, 3); /* 8-frame rows, one with near-int32-limit thresholds */
     test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
     test_conv1(17, 13, 3, 5, 2, 2, 7000, 1);
     test_conv1(20, 22, 5, 3, 1, 1, 9000, 0);
