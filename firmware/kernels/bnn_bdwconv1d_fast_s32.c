@@ -133,27 +133,29 @@ static uint32_t dw_spec_prepare(const uint32_t *bits1, const uint32_t *bits2, co
                                 const bnn_requant_t *rq, int c0, int n, dw_spec_t *p)
 {
     uint32_t bad = 0u;
+    const uint16_t *spread = s_spread8;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(spread)); /* the table's own address in a register: one LDRH per lookup */
+#endif
     for (int i = 0; i < n; ++i) {
         const int c = c0 + i;
-        p[i].z = ((uint32_t)s_spread8[bits1[c] & 0xffu] | ((uint32_t)s_spread8[bits2[c] & 0xffu] << 1)) << 4;
-        p[i].wd = (uint32_t)s_spread8[w[c] & 0x1fu] * 3u;
-    }
-    for (int i = 0; i < n; ++i) {
-        const int32_t s2c = s2[c0 + i];
+        const int32_t s2c = s2[c];
         const uint32_t onef = (uint32_t)(BNN_ONE + s2c) << DW_F;
         bad |= (uint32_t)((uint32_t)s2c > BNN_S2_MAX);
+        p[i].z = ((uint32_t)spread[bits1[c] & 0xffu] | ((uint32_t)spread[bits2[c] & 0xffu] << 1)) << 4;
+        p[i].wd = (uint32_t)spread[w[c] & 0x1fu] * 3u;
         p[i].y = ((uint32_t)s2c * 2u - (1u << 14)) << DW_F;
         p[i].k4 = onef << 2;
         p[i].k5 = p[i].k4 + onef;
         p[i].k3 = p[i].k4 - onef;
     }
+    const int32_t *const rm = rq->m + c0, *const rb = rq->b + c0, *const ra = rq->a + c0;
+    const int8_t *const rs = rq->s + c0;
     for (int i = 0; i < n; ++i) {
-        const int c = c0 + i;
-        const int s = rq->s[c];
-        const int32_t b = rq->b[c], a = rq->a[c];
-        const uint32_t sh = (uint32_t)(s + DW_F - 32) & 31u;
-        bad |= dw_spec_bad_rq(s, b, a);
-        p[i].m = rq->m[c];
+        const int32_t b = rb[i], a = ra[i];
+        const uint32_t sh = (uint32_t)(rs[i] + DW_F - 32) & 31u;
+        bad |= dw_spec_bad_rq(rs[i], b, a);
+        p[i].m = rm[i];
         p[i].ra = (int32_t)((1u << ((sh - 1u) & 31u)) + ((uint32_t)b << sh));
         p[i].sh = (int32_t)sh;
         p[i].a17 = (int32_t)((uint32_t)a << 17);

@@ -50,18 +50,12 @@
 static uint32_t pr_rows8_asm(const int32_t *x, int n_rows, const int32_t *t1, const int32_t *t2, int64_t *sums)
 {
     /* fixed registers: more operands than GCC allocates itself (r7 is left to the frame pointer) */
-    register const int32_t *xr __asm__("r0") = x;
-    register const int32_t *t1r __asm__("r1") = t1;
-    register const int32_t *t2r __asm__("r2") = t2;
+    register const int32_t *xr __asm__("r0") = x, *t1r __asm__("r1") = t1, *t2r __asm__("r2") = t2,
+                                                  *xend __asm__("r12") = x + n_rows * 8;
     register int64_t *sr __asm__("r3") = sums;
-    register uint32_t a __asm__("r4");
-    register uint32_t hi __asm__("r5");
-    register uint32_t w __asm__("r6");
-    register uint32_t sum __asm__("r8");
-    register uint32_t v __asm__("r9");
-    register uint32_t r __asm__("r10");
-    register uint32_t g __asm__("r11");
-    register const int32_t *xend __asm__("r12") = x + n_rows * 8;
+    /* thresholds, bits, sum, value, r, sign mask */
+    register uint32_t a __asm__("r4"), hi __asm__("r5"), w __asm__("r6"), sum __asm__("r8"), v __asm__("r9"),
+        r __asm__("r10"), g __asm__("r11");
     __asm__ volatile("mov %[g], #0\n"
                      "msr APSR_nzcvq, %[g]\n"
                      "1:\n"
