@@ -263,7 +263,8 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
         }
         /* two columns a step: a = (a0, a1) of row ya, b = (b0, b1) of row yb, minus (offset, offset)
          * in two lanes (the saturating difference differs iff a lane left int16), stored as (a0, b0)
-         * and (a1, b1) */
+         * and (a1, b1); a row starting at an odd pixel makes these LDRs unaligned, which ARMv7-M and
+         * ARMv8-M Mainline execute (the firmware leaves CCR.UNALIGN_TRP clear) */
         if (pairs > 0) {
             uint32_t a, b, da, db;
             int left = pairs;
