@@ -60,6 +60,7 @@ static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
 static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
 static int g_fast_consts; /* every channel S >= 32 and |A| < 2^14: the fused / SMMULR paths */
+static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
 {
@@ -112,6 +113,7 @@ static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu
     pack_fast(wrow, n_in, n_out, wfast);
     for (int t = 0; t < T; ++t) { s2v[t] = rnd_range(0, BNN_S2_MAX); }
     rand_rq(n_out, with_prelu, &rq, (g_toggle++ & 1) ? 32 : 20);
+    if (g_last_s) { s[n_out - 1] = g_last_s; } /* one channel off the fast constants */
     for (int i = 0; i < n_out * T; ++i) { res[i] = (int32_t)rnd() >> (rnd() % 8 == 0 ? 0 : 6); }
     bnn_bdense_s32(a1, a2, n_in, T, s2v, wrow, n_out, &rq, with_res ? res : 0, out1);
     bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, with_res ? res : 0, out2);
@@ -309,6 +311,13 @@ int run_all(uint32_t seed)
     test_bdense(70, 2, 500, 1, 1);  /* column words 8 and 12: the Helium counts' constant offsets */
     test_bdense(53, 3, 450, 0, 1);  /* a last group of three column words */
     test_bdense(999, 1, 130, 1, 1); /* several counting passes, four full words then one */
+    test_bdense(488, 8, 64, 1, 1);  /* 8 frames, more inputs than the assembly path takes */
+    test_bdense(40, 8, 288, 0, 1);  /* 8 frames, more outputs than the assembly path takes */
+    g_last_s = 20;
+    test_bdense(64, 8, 70, 0, 1);   /* the assembly path's words fine, the partial word's S < 32 */
+    g_last_s = 8;
+    test_bdense(64, 8, 64, 1, 1);   /* a full word's S < 32 */
+    g_last_s = 0;
     test_dw(128, 8, 5, 2, 1);
     test_dw(37, 5, 5, 2, 1);
     test_bconv(16, 16, 16, 32, 5, 2, 2);

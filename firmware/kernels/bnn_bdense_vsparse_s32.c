@@ -8,6 +8,11 @@
  * bnn_kernels_select.h); the output transform is bnn_bdense_s32's, computed by bnn_fastrq.h.
  * Scalar cores (bnn_vs_fused.h) and Helium (frame_vec) take the column counts of both planes
  * straight into the transform instead, where every row list fits one counting pass.
+ * Cortex-M with DSP and the model's shape (8 frames, PReLU, n_in <= 480, n_out <= 256): per call
+ * the per-output constants into one 24-byte record each (bd_records, about 40 instructions per
+ * output channel), per frame both planes' counts, then every full column word's 32 outputs in
+ * Thumb-2 assembly (bd_words: 12 instructions per output, 14 with the residual; the C transform
+ * took about 21 plus 54 per channel and call for bnn_frq_prepare_fold).
  */
 #include "bnn_kernels.h"
 #include "bnn_fastrq.h"
@@ -200,6 +205,144 @@ static inline int fz_frame(const uint32_t *a1, const uint32_t *a2, int n_in, int
     const bnn_vsf_scratch_t sc = {s_fl, s_fzero, s_fp1, s_rq};
     return bnn_vsf_frame(&sc, a1, a2, n_in, s2t, w, colsum, NULL, n_out, T, op, rp, prelu, has_res, 0);
 }
+
+#if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M') && defined(__ARM_FEATURE_DSP) && \
+    (__ARM_FEATURE_DSP == 1)
+/* The model's shape (8 frames, PReLU, n_in <= 2 BNN_VS_SEG so a row list never needs a second
+ * counting pass, n_out <= BD_MAX_OUT): every full column word's 32 outputs in Thumb-2 assembly,
+ * 12 instructions per output (14 with the residual) against about 21 in C:
+ *   LDRB c1, LDRB c2 (the byte lanes of both planes, stored next to each other), LDM cs, M and
+ *   the 64-bit rounding constant, three MLA for acc = K0 + K3 cs + K1 c1 + K2 c2, SMLAL, LDM S - 32
+ *   and A << 17, ASRS (its sign picks the PReLU branch), IT + SMMULR, [LDR + QADD], STR.
+ * The per-output constants are copied once per call into s_rec, in the order the unrolled code
+ * reads them (lane 8 m + r of a word as record 4 r + m, the order of the bytes in the lanes). */
+#define BD_ASM 1
+#define BD_MAX_OUT 256
+#define BD_REC 6 /* cs, M, rnd low, rnd high, S - 32, A << 17 */
+static int32_t s_rec[BD_MAX_OUT * BD_REC];
+static uint32_t s_pw[BD_MAX_OUT / 32][16]; /* per column word: plane-1 byte lanes, then plane 2's */
+
+typedef struct {
+    const uint32_t *pw;     /* s_pw[0] */
+    const int32_t *rec;     /* s_rec */
+    int32_t *op;            /* output 0 of the frame (output o at op[8 o]) */
+    const int32_t *rp;      /* residual, the same offsets */
+    uint32_t k0, k1, k2, k3; /* bnn_vs_fused.h */
+    uint32_t words;         /* full column words (>= 1) */
+} bd_args_t;
+
+/* the naked functions' parameter is read by their assembly only */
+#define BD_ARG __attribute__((unused))
+
+/* output 8 \mm + \rr of a word: registers pw r0, rec r1, op r2, rp r3, K0..K3 r4..r7; RES adds the
+ * residual */
+#define BD_OUT(RES)                                                                                \
+    "ldrb r8, [r0, #(4 * \\rr + \\mm)]\n"                                                          \
+    "ldrb r9, [r0, #(32 + 4 * \\rr + \\mm)]\n"                                                     \
+    "ldmia r1!, {r10, r11, r12, lr}\n"                                                             \
+    "mla r10, r10, r7, r4\n"                                                                       \
+    "mla r10, r8, r5, r10\n"                                                                       \
+    "mla r10, r9, r6, r10\n"                                                                       \
+    "smlal r12, lr, r10, r11\n"                                                                    \
+    "ldmia r1!, {r8, r9}\n"                                                                        \
+    "asrs lr, lr, r8\n"                                                                            \
+    "it mi\n"                                                                                      \
+    "smmulrmi lr, lr, r9\n" RES "str lr, [r2, #(32 * (8 * \\mm + \\rr))]\n"
+
+/* all full words of one frame: the args struct in r0, the word count on the stack */
+#define BD_WORDS(RES)                                                                              \
+    "push {r4-r11, lr}\n"                                                                          \
+    "ldr r4, [r0, #32]\n"                                                                          \
+    "push {r4}\n"                                                                                  \
+    "ldm r0, {r0-r7}\n"                                                                            \
+    "1:\n"                                                                                         \
+    ".irp rr, 0,1,2,3,4,5,6,7\n"                                                                   \
+    ".irp mm, 0,1,2,3\n" BD_OUT(RES) ".endr\n"                                                     \
+    ".endr\n"                                                                                      \
+    "adds r0, r0, #64\n"                                                                           \
+    "add r2, r2, #1024\n"                                                                          \
+    "add r3, r3, #1024\n"                                                                          \
+    "ldr r8, [sp]\n"                                                                               \
+    "subs r8, r8, #1\n"                                                                            \
+    "str r8, [sp]\n"                                                                               \
+    "bne 1b\n"                                                                                     \
+    "add sp, sp, #4\n"                                                                             \
+    "pop {r4-r11, pc}\n"
+
+__attribute__((naked, noinline)) static void bd_words(BD_ARG const bd_args_t *a)
+{
+    __asm__(BD_WORDS(""));
+}
+
+__attribute__((naked, noinline)) static void bd_words_res(BD_ARG const bd_args_t *a)
+{
+    __asm__(BD_WORDS("ldr r8, [r3, #(32 * (8 * \\mm + \\rr))]\nqadd lr, lr, r8\n"));
+}
+
+/* s_rec for the `words` full column words, straight from rq and colsum: the constants of
+ * bnn_frq_prepare_fold (rnd = 2^(S-1) + B 2^S, A << 17) under its conditions, checked here with ORs:
+ * S - 32 in [0, 30], -2^14 <= A < 2^14 (SMMULR by -2^31 is exact too), |B| 2^(S-32) inside the high
+ * word and no saturation for |acc| <= acc_bound. Returns 1 when every channel meets them. */
+static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words, uint32_t acc_bound)
+{
+    int32_t *rec = s_rec;
+    uint32_t neg = 0u, any = 0u; /* failures: bit 31 of `neg`, any bit of `any` */
+    const uint32_t half = acc_bound >> 1;
+    for (int k = 0; k < words; ++k) {
+        for (int r = 0; r < 8; ++r) {
+            for (int m = 0; m < 4; ++m, rec += BD_REC) {
+                const int o = 32 * k + 8 * m + r;
+                const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32), shc = sh & 31u;
+                const int32_t b = rq->b[o], sg = b >> 31;
+                const uint32_t mag = (uint32_t)((b ^ sg) - sg), a = (uint32_t)rq->a[o];
+                neg |= sh | (30u - sh) | ((half >> shc) + mag + 2u);
+                any |= ((a + 16384u) >> 15) | (mag >> ((30u - shc) & 31u));
+                rec[0] = colsum[o];
+                rec[1] = rq->m[o];
+                rec[2] = (int32_t)((1u << shc) << 31);
+                rec[3] = (int32_t)((1u << shc >> 1) + ((uint32_t)b << shc));
+                rec[4] = (int32_t)shc;
+                rec[5] = (int32_t)(a << 17);
+            }
+        }
+    }
+    return (neg >> 31 | any) == 0u;
+}
+
+/* one frame of the model's shape (see above): both planes' counts into s_pw, then the outputs */
+static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
+                      const int16_t *colsum, int n_out, int32_t *op, const int32_t *rp)
+{
+    const int out_words = (n_out + 31) >> 5, full = n_out >> 5;
+    const bnn_vs_list_t i1 = bnn_vs_build_list(a1, n_in, w, out_words, s_fzero, s_fl);
+    for (int k = 0; k < out_words; ++k) {
+        BNN_VS_COUNT((const uint32_t *const *)s_fl, i1.n, k, s_pw[k]);
+        bnn_vs_planes_to_bytes(s_pw[k]);
+    }
+    const bnn_vs_list_t i2 = bnn_vs_build_list(a2, n_in, w, out_words, s_fzero, s_fl);
+    for (int k = 0; k < out_words; ++k) {
+        BNN_VS_COUNT((const uint32_t *const *)s_fl, i2.n, k, s_pw[k] + 8);
+        bnn_vs_planes_to_bytes(s_pw[k] + 8);
+    }
+    const uint32_t g1 = i1.nm ? 0xffffffffu : 1u, g2 = i2.nm ? 0xffffffffu : 1u, s2u = (uint32_t)s2t;
+    const bd_args_t a = {s_pw[0], s_rec, op, rp, (uint32_t)i1.base * (uint32_t)BNN_ONE + s2u * (uint32_t)i2.base,
+                         4u * g1 * (uint32_t)BNN_ONE, 4u * g2 * s2u, 0u - 2u * (g1 * (uint32_t)BNN_ONE + g2 * s2u),
+                         (uint32_t)full};
+    if (full > 0) {
+        if (rp != NULL) {
+            bd_words_res(&a);
+        } else {
+            bd_words(&a);
+        }
+    }
+    if (full < out_words) { /* the last, partial word */
+        const bnn_vsf_k_t kk = {a.k0, a.k1, a.k2, a.k3, 0u};
+        const size_t off = (size_t)(32 * full) * 8u;
+        bnn_vsf_word(s_pw[full], s_pw[full] + 8, n_out - 32 * full, colsum + 32 * full, NULL, kk, 8, op + off,
+                     rp != NULL ? rp + off : NULL, s_rq + 32 * full, 1, rp != NULL, 0);
+    }
+}
+#endif
 #endif
 
 /* One frame's outputs; `fast33`, `prelu` and `res` are constants in each specialised call. */
@@ -263,6 +406,22 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         }
         return;
     }
+#ifdef BD_ASM
+    if (n_frames == 8 && prelu && n_in <= 2 * BNN_VS_SEG && n_out <= BD_MAX_OUT) {
+        const int full = n_out >> 5;
+        const uint32_t bound = (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX);
+        /* the last, partial word's constants in s_rq (bnn_vsf_word) */
+        const bnn_requant_t tail = {rq->m + 32 * full, rq->s + 32 * full, rq->b + 32 * full, rq->a + 32 * full};
+        if (bd_records(rq, colsum, full, bound) &&
+            (n_out == 32 * full || bnn_frq_prepare_fold(&tail, n_out - 32 * full, bound, 1, s_rq + 32 * full))) {
+            for (int t = 0; t < 8; ++t) {
+                bd_frame8(bits1 + t * words, bits2 + t * words, n_in, s2[t], w, colsum, n_out, out + t,
+                          res != NULL ? res + t : NULL);
+            }
+            return;
+        }
+    }
+#endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
     const int vec = prepare_vec(rq, n_out, prelu);
     int fast33 = 0, rq_ready = 0;
