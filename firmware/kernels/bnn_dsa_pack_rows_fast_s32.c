@@ -4,11 +4,12 @@
  * +-2^30: the range test is folded into one OR per value and checked once per row; a row that
  * fails it is redone with the portable 64-bit formula), the row's |r| sum is kept in 64 bits in
  * registers, and 8-frame rows (the model's) are unrolled so every bit lands with one shifted OR.
- * On Thumb-2 cores an 8-frame row whose thresholds and values are inside +-2^26 is Thumb-2
- * assembly, 13 instructions per value: with the sign mask g = (v - t1) >> 31 (arithmetic),
- * plane 1 gets bit t by w1 -= g << t, r = v - t2 - ONE - (g << 17), plane 2 the same from r's
- * sign mask, which also gives |r| = (r ^ g2) - g2; every |r| < 2^27 + 2^16, so the row's 8 sum
- * in 32 bits (before: about 20 per value in C with a 64-bit sum). */
+ * On Thumb-2 cores all rows of 8 frames are one assembly loop when every threshold and value is
+ * inside +-2^27 (SSAT's sticky Q flag is that test; else the C code), 11 instructions per value:
+ * with the sign mask g = (v - t1) >> 31 (arithmetic), plane 1 gets bit t by w -= g << t,
+ * r = v - t2 - ONE - (g << 17), plane 2 bit t + 8 the same from r's sign mask g2, and the sum
+ * adds r ^ g2 = |r| - [r < 0], the missing count being plane 2's popcount, added per row after
+ * the loop. Every |r| < 2^28 + 2^16, so a row's sum fits 32 bits. Before: about 20 per value. */
 #include "bnn_kernels_select.h"
 
 #define LIM_T (1 << 29)
@@ -28,8 +29,8 @@
     } while (0)
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
-/* value at x (post-incremented) into bit T of w (plane 1) and T + 8 (plane 2), |r| into sum;
- * SSAT sets the sticky Q flag when the value is outside +-2^27 */
+/* value at x (post-incremented) into bit T of w (plane 1) and T8 = T + 8 (plane 2), |r| - [r < 0]
+ * into sum; SSAT sets the sticky Q flag when the value is outside +-2^27 */
 #define PR_ASM_VALUE(T, T8)                                                                        \
     "ldr %[v], [%[x]], #4\n"                                                                      \
     "ssat %[r], #28, %[v]\n"                                                                      \
@@ -41,12 +42,14 @@
     "asr %[g], %[r], #31\n"                                                                       \
     "sub %[w], %[w], %[g], lsl #" T8 "\n"                                                         \
     "eor %[r], %[r], %[g]\n"                                                                      \
-    "sub %[r], %[r], %[g]\n"                                                                      \
     "add %[sum], %[sum], %[r]\n"
 
-/* All rows of 8 frames: sums[c] = the row's |r| sum | (bits << 32), bits = plane 1 | plane 2 << 8
- * (pr_split moves the bits out). Returns nonzero when a threshold or value is outside +-2^27
- * (the rows then take the C code); inside, every |r| < 2^28 + 2^16, so a row's sum fits 32 bits. */
+/* popcount of a nibble */
+static const uint8_t pr_pop4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+
+/* All rows of 8 frames: sums[c] = the row's sum of |r| - [r < 0] | (bits << 32), bits = plane 1 |
+ * plane 2 << 8 (the caller splits them and adds plane 2's popcount). Returns nonzero when a
+ * threshold or value is outside +-2^27 (the rows then take the C code). */
 static uint32_t pr_rows8_asm(const int32_t *x, int n_rows, const int32_t *t1, const int32_t *t2, int64_t *sums)
 {
     /* fixed registers: more operands than GCC allocates itself (r7 is left to the frame pointer) */
@@ -109,7 +112,7 @@ void bnn_dsa_pack_rows_fast_s32(const int32_t *x, int n_rows, int n_cols, const 
             const uint32_t b = (uint32_t)(s >> 32);
             bits1[c] = b & 0xffu;
             bits2[c] = b >> 8;
-            sums[c] = (int64_t)(uint32_t)s;
+            sums[c] = (int64_t)((uint32_t)s + pr_pop4[(b >> 8) & 0xfu] + pr_pop4[b >> 12]);
         }
         return;
     }
