@@ -111,7 +111,7 @@ typedef struct {
     int32_t ra;          /* 2^(sh-1) + B 2^sh */
     int32_t sh;          /* S + F - 32 */
     int32_t a17;         /* A << 17 */
-    uint32_t k5, k4, k3; /* nv (ONE + s2) 2^F for 5, 4, 3 valid taps */
+    uint32_t k3, k4, k5; /* nv (ONE + s2) 2^F for 3, 4, 5 valid taps */
 } dw_spec_t;
 
 #define DW_BLK 16 /* channels whose constants are prepared before their outputs */
@@ -165,14 +165,15 @@ static uint32_t dw_spec_prepare(const uint32_t *bits1, const uint32_t *bits2, co
 
 #if defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
 #if 14 + DW_F != 20
-#error "DW_ASM_K: the e shift is 14 + DW_F"
+#error "DW_ASM_OUT: the e shift is 14 + DW_F"
 #endif
-/* one output in Thumb-2: frame bit pair offset T2 (= 2t), byte offset OFF (= 4t), CLEAR clears
- * the padding taps' index bits, KOFF is the offset of nv's constant behind the loaded words */
-#define DW_ASM_OUT(T2, OFF, CLEAR, KOFF)                                                           \
+/* one output in Thumb-2: frame bit pair offset T2 (= 2t), CLEAR clears the padding taps' index
+ * bits; K, R, O address nv's constant, the residual and the output (frame 0 post-increments the
+ * pointers to the next channel, the other frames use offsets back from there) */
+#define DW_ASM_OUT(T2, CLEAR, K, R, O)                                                             \
     "ubfx %[e], %[z], #" T2 ", #10\n"                                                             \
     "eor %[e], %[e], %[wd]\n" CLEAR "ldrb %[e], [%[tab], %[e]]\n"                                 \
-    "ldr %[acc], [%[p], #" KOFF "]\n"                                                             \
+    "ldr %[acc], " K "\n"                                                                        \
     "sub %[acc], %[acc], %[e], lsl #20\n"                                                         \
     "and %[e], %[e], #7\n"                                                                        \
     "mls %[acc], %[e], %[y], %[acc]\n"                                                            \
@@ -180,9 +181,9 @@ static uint32_t dw_spec_prepare(const uint32_t *bits1, const uint32_t *bits2, co
     "asrs %[acc], %[acc], %[sh]\n"                                                                \
     "it mi\n"                                                                                     \
     "smmulrmi %[acc], %[acc], %[a17]\n"                                                           \
-    "ldr %[e], [%[rp], #" OFF "]\n"                                                               \
+    "ldr %[e], " R "\n"                                                                          \
     "qadd %[acc], %[acc], %[e]\n"                                                                 \
-    "str %[acc], [%[op], #" OFF "]\n"
+    "str %[acc], " O "\n"
 #endif
 
 /* The 8 outputs of n spec-path channels (constants p[0..n), residuals rp, outputs op) */
@@ -206,17 +207,14 @@ static void dw_spec_run(const dw_spec_t *p, int n, const int32_t *rp, int32_t *o
     const dw_spec_t *const pend = p + n;
     __asm__ volatile("1:\n"
                      "ldmia %[p]!, {%[z], %[wd], %[y], %[m], %[ra], %[sh], %[a17]}\n"
-                     DW_ASM_OUT("0", "0", "bic %[e], %[e], #0xf\n", "8")
-                     DW_ASM_OUT("2", "4", "bic %[e], %[e], #0x3\n", "4")
-                     DW_ASM_OUT("4", "8", "", "0")
-                     DW_ASM_OUT("6", "12", "", "0")
-                     DW_ASM_OUT("8", "16", "", "0")
-                     DW_ASM_OUT("10", "20", "", "0")
-                     DW_ASM_OUT("12", "24", "bic %[e], %[e], #0x300\n", "4")
-                     DW_ASM_OUT("14", "28", "bic %[e], %[e], #0x3c0\n", "8")
-                     "add %[p], %[p], #12\n"
-                     "add %[rp], %[rp], #32\n"
-                     "add %[op], %[op], #32\n"
+                     DW_ASM_OUT("0", "bic %[e], %[e], #0xf\n", "[%[p]], #12", "[%[rp]], #32", "[%[op]], #32")
+                     DW_ASM_OUT("2", "bic %[e], %[e], #0x3\n", "[%[p], #-8]", "[%[rp], #-28]", "[%[op], #-28]")
+                     DW_ASM_OUT("4", "", "[%[p], #-4]", "[%[rp], #-24]", "[%[op], #-24]")
+                     DW_ASM_OUT("6", "", "[%[p], #-4]", "[%[rp], #-20]", "[%[op], #-20]")
+                     DW_ASM_OUT("8", "", "[%[p], #-4]", "[%[rp], #-16]", "[%[op], #-16]")
+                     DW_ASM_OUT("10", "", "[%[p], #-4]", "[%[rp], #-12]", "[%[op], #-12]")
+                     DW_ASM_OUT("12", "bic %[e], %[e], #0x300\n", "[%[p], #-8]", "[%[rp], #-8]", "[%[op], #-8]")
+                     DW_ASM_OUT("14", "bic %[e], %[e], #0x3c0\n", "[%[p], #-12]", "[%[rp], #-4]", "[%[op], #-4]")
                      "ldr %[e], %[pend]\n"
                      "cmp %[p], %[e]\n"
                      "bne 1b\n"
