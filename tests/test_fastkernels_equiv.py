@@ -59,7 +59,7 @@ static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
 static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
-static int g_fast_consts; /* every channel S >= 32 and |A| < 2^14: the fused / SMMULR paths */
+static int g_fast_consts; /* every channel S >= 32 (2: S > 32) and |A| < 2^14: the fused / SMMULR paths */
 static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
@@ -70,7 +70,7 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         b[o] = rnd_range(-40000, 40000);
         a[o] = rnd_range(-8000, 32767);
         if (rnd() % 4 == 0) { s[o] = 32; } /* the S == 32 rounding of the vector paths */
-        if (g_fast_consts) { s[o] = (int8_t)rnd_range(32, 45); a[o] = rnd_range(-16383, 16383); }
+        if (g_fast_consts) { s[o] = (int8_t)rnd_range(g_fast_consts == 2 ? 33 : 32, 45); a[o] = rnd_range(-16383, 16383); }
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
@@ -333,6 +333,11 @@ int run_all(uint32_t seed)
     test_conv1(31, 7, 4, 5, 2, 2, 9000, 1);  /* odd width, a single pass of four per row */
     test_conv1(29, 13, 3, 5, 2, 3, -9000, 1); /* pad 3: odd pad, rows cut from the offset row */
     test_conv1(16, 16, 2, 5, 2, 2, -20000, 1); /* pixels minus the offset beyond int16 */
+    g_fast_consts = 2; /* S > 32 everywhere: the Helium record path of bdense (whole groups of 128) */
+    test_bdense(256, 8, 128, 1, 1);
+    test_bdense(128, 8, 256, 0, 1);
+    test_bdense(256, 8, 128, 0, 0);
+    test_bdense(200, 8, 128, 1, 0);
     g_fast_consts = 0;
     return bad;
 }

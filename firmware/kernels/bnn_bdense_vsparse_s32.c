@@ -13,6 +13,9 @@
  * output channel), per frame both planes' counts, then every full column word's 32 outputs in
  * Thumb-2 assembly (bd_words: 12 instructions per output, 14 with the residual; the C transform
  * took about 21 plus 54 per channel and call for bnn_frq_prepare_fold).
+ * Helium with 8 frames, whole groups of 128 outputs and every S > 32: the constants as per-call
+ * records in read order (records_vec), the transform from contiguous loads (frame_rec, ~6
+ * instructions per output against ~15 for frame_vec's gathers).
  */
 #include "bnn_kernels.h"
 #include "bnn_fastrq.h"
@@ -137,7 +140,7 @@ static int counts_vec(const uint32_t *av, int n_in, const uint32_t *w, int n_out
     return 1;
 }
 
-static inline int frame_vec(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
+static inline BNN_ALWAYS_INLINE int frame_vec(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
                             const int16_t *colsum, int n_out, int n_frames, int32_t *op, const int32_t *rp,
                             int prelu, int any32)
 {
@@ -188,6 +191,80 @@ static inline int frame_vec(const uint32_t *a1, const uint32_t *a2, int n_in, in
         }
     }
     return 1;
+}
+
+/* The same fused Helium path for whole groups of 128 outputs with every channel on the 32-bit
+ * path (S > 32, |A| < 2^15): the constants of the four outputs read per step (lane q = output
+ * 128 g + 32 q + 8 m + r) are laid out per call as one record of six vectors (colsum, M,
+ * 2^(S-33), -(S-32), B, A << 16) in the order frame_rec reads them, so each step loads them with
+ * contiguous VLDRW from one pointer instead of six gathers and their offsets (and no predicates):
+ * about 6 instructions per output against ~15. */
+#define BV_REC 24 /* int32 per record */
+static int32_t s_vrec[BNN_BMM_MAX_OUT / 4 * BV_REC];
+
+static int records_vec(const bnn_requant_t *rq, const int16_t *colsum, int n_out, int prelu)
+{
+    const uint32x4_t lane32 = vmulq_n_u32(vidupq_n_u32(0, 1), 32u);
+    int32x4_t mn = vdupq_n_s32(1), amax = vdupq_n_s32(0);
+    int32_t *rec = s_vrec;
+    for (int g = 0; 128 * g < n_out; ++g) {
+        for (int r = 0; r < 8; ++r) {
+            for (int m = 0; m < 4; ++m, rec += BV_REC) {
+                const uint32x4_t offo = vaddq_n_u32(lane32, (uint32_t)(128 * g + 8 * m + r));
+                const int32x4_t sh = vsubq_n_s32(vldrbq_gather_offset_s32(rq->s, offo), 32);
+                mn = vminq_s32(mn, sh);
+                vstrwq_s32(rec, vldrhq_gather_shifted_offset_s32(colsum, offo));
+                vstrwq_s32(rec + 4, vldrwq_gather_shifted_offset_s32(rq->m, offo));
+                vstrwq_s32(rec + 8, vshlq_s32(vdupq_n_s32(1), vsubq_n_s32(sh, 1))); /* 2^(S-33) */
+                vstrwq_s32(rec + 12, vnegq_s32(sh));
+                vstrwq_s32(rec + 16, vldrwq_gather_shifted_offset_s32(rq->b, offo));
+                if (prelu) {
+                    const int32x4_t a = vldrwq_gather_shifted_offset_s32(rq->a, offo);
+                    amax = vmaxq_s32(amax, vqabsq_s32(a));
+                    vstrwq_s32(rec + 20, vshlq_n_s32(a, 16));
+                }
+            }
+        }
+    }
+    return vminvq_s32(1, mn) >= 1 && vmaxvq_s32(0, amax) < 32768;
+}
+
+static inline BNN_ALWAYS_INLINE void frame_rec(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t,
+                                               const uint32_t *w, int n_out, int32_t *op, const int32_t *rp,
+                                               int prelu, int has_res)
+{
+    bnn_vs_list_t i1, i2;
+    (void)counts_vec(a1, n_in, w, n_out, s_cb[0], &i1); /* one pass: n_in <= 448 (caller) */
+    (void)counts_vec(a2, n_in, w, n_out, s_cb[1], &i2);
+    const int32_t g1 = i1.nm ? -1 : 1, g2 = i2.nm ? -1 : 1;
+    const int32x4_t vk0 = vdupq_n_s32(i1.base * BNN_ONE + s2t * i2.base);
+    const int32_t k1 = 4 * BNN_ONE * g1, k2 = 4 * s2t * g2, k3 = -2 * (BNN_ONE * g1 + s2t * g2);
+    const uint32x4_t lane4 = vidupq_n_u32(0, 4);
+    const uint32x4_t lane256 = vmulq_n_u32(vidupq_n_u32(0, 1), 256u); /* 32 outputs x 8 frames */
+    const int32_t *rec = s_vrec;
+    for (int g = 0; 128 * g < n_out; ++g) {
+        for (int r = 0; r < 8; ++r) {
+            for (int m = 0; m < 4; ++m, rec += BV_REC) {
+                const uint32_t o0 = (uint32_t)(128 * g + 8 * m + r);
+                const uint32x4_t offb = vaddq_n_u32(lane4, (uint32_t)(128 * g + 16 * r + m));
+                const int32x4_t c1 = vreinterpretq_s32_u32(vldrbq_gather_offset_u32(s_cb[0], offb));
+                const int32x4_t c2 = vreinterpretq_s32_u32(vldrbq_gather_offset_u32(s_cb[1], offb));
+                int32x4_t acc = vmlaq_n_s32(vk0, vldrwq_s32(rec), k3);
+                acc = vmlaq_n_s32(acc, c1, k1);
+                acc = vmlaq_n_s32(acc, c2, k2);
+                int32x4_t y = vaddq_s32(vmulhq_s32(acc, vldrwq_s32(rec + 4)), vldrwq_s32(rec + 8));
+                y = vqaddq_s32(vshlq_s32(y, vldrwq_s32(rec + 12)), vldrwq_s32(rec + 16));
+                if (prelu) {
+                    y = vpselq_s32(vqrdmulhq_s32(y, vldrwq_s32(rec + 20)), y, vcmpltq_n_s32(y, 0));
+                }
+                const uint32x4_t offt = vaddq_n_u32(lane256, o0 * 8u);
+                if (has_res) {
+                    y = vqaddq_s32(y, vldrwq_gather_shifted_offset_s32(rp, offt));
+                }
+                vstrwq_scatter_shifted_offset_s32(op, offt, y);
+            }
+        }
+    }
 }
 #endif
 
@@ -423,6 +500,19 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     }
 #endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+    if (n_frames == 8 && n_out % 128 == 0 && n_in <= 448 && records_vec(rq, colsum, n_out, prelu)) {
+        for (int t = 0; t < 8; ++t) {
+            const uint32_t *a1 = bits1 + t * words, *a2 = bits2 + t * words;
+            if (prelu && res != NULL) {
+                frame_rec(a1, a2, n_in, s2[t], w, n_out, out + t, res + t, 1, 1);
+            } else if (prelu) {
+                frame_rec(a1, a2, n_in, s2[t], w, n_out, out + t, NULL, 1, 0);
+            } else {
+                frame_rec(a1, a2, n_in, s2[t], w, n_out, out + t, res != NULL ? res + t : NULL, 0, res != NULL);
+            }
+        }
+        return;
+    }
     const int vec = prepare_vec(rq, n_out, prelu);
     int fast33 = 0, rq_ready = 0;
 #else
