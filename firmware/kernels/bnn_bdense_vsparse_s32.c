@@ -356,15 +356,23 @@ __attribute__((naked, noinline)) static void bd_words_res(BD_ARG const bd_args_t
     __asm__(BD_WORDS("ldr r8, [r3, #(32 * (8 * \\mm + \\rr))]\nqadd lr, lr, r8\n"));
 }
 
+/* Outputs whose PReLU slope is 0.5 or more (2^14 <= |A| < 2^15: A << 17 does not fit SMMULR's
+ * operand): bd_words writes them with a wrong slope, bd_wide rewrites them exactly afterwards. */
+#define BD_WIDE_MAX 32
+static int16_t s_wide[BD_WIDE_MAX];
+static int s_nwide;
+
 /* s_rec for the `words` full column words, straight from rq and colsum: the constants of
  * bnn_frq_prepare_fold (rnd = 2^(S-1) + B 2^S, A << 17) under its conditions, checked here with ORs:
- * S - 32 in [0, 30], -2^14 <= A < 2^14 (SMMULR by -2^31 is exact too), |B| 2^(S-32) inside the high
- * word and no saturation for |acc| <= acc_bound. Returns 1 when every channel meets them. */
+ * S - 32 in [0, 30], -2^14 <= A < 2^14 (SMMULR by -2^31 is exact too; up to BD_WIDE_MAX outputs with
+ * |A| < 2^15 go to s_wide), |B| 2^(S-32) inside the high word and no saturation for
+ * |acc| <= acc_bound. Returns 1 when every channel meets them. */
 static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words, uint32_t acc_bound)
 {
     int32_t *rec = s_rec;
     uint32_t neg = 0u, any = 0u; /* failures: bit 31 of `neg`, any bit of `any` */
     const uint32_t half = acc_bound >> 1;
+    s_nwide = 0;
     for (int k = 0; k < words; ++k) {
         for (int r = 0; r < 8; ++r) {
             for (int m = 0; m < 4; ++m, rec += BD_REC) {
@@ -372,8 +380,14 @@ static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words,
                 const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32), shc = sh & 31u;
                 const int32_t b = rq->b[o], sg = b >> 31;
                 const uint32_t mag = (uint32_t)((b ^ sg) - sg), a = (uint32_t)rq->a[o];
+                if ((a + 16384u) >> 15) { /* |A| >= 2^14 */
+                    any |= ((a + 32768u) >> 16) | (uint32_t)(s_nwide == BD_WIDE_MAX);
+                    if (s_nwide < BD_WIDE_MAX) {
+                        s_wide[s_nwide++] = (int16_t)o;
+                    }
+                }
                 neg |= sh | (30u - sh) | ((half >> shc) + mag + 2u);
-                any |= ((a + 16384u) >> 15) | (mag >> ((30u - shc) & 31u));
+                any |= mag >> ((30u - shc) & 31u);
                 rec[0] = colsum[o];
                 rec[1] = rq->m[o];
                 rec[2] = (int32_t)((1u << shc) << 31);
@@ -386,9 +400,29 @@ static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words,
     return (neg >> 31 | any) == 0u;
 }
 
+/* the s_wide outputs of one frame again, exactly: the slope A by the 64-bit product */
+static void bd_wide(const bd_args_t *a, const int32_t *slope)
+{
+    for (int i = 0; i < s_nwide; ++i) {
+        const int o = s_wide[i], k = o >> 5, r = o & 7, m = (o >> 3) & 3;
+        const uint8_t *pw = (const uint8_t *)(a->pw + 16 * k);
+        const int32_t *rec = a->rec + (32 * k + 4 * r + m) * BD_REC;
+        const uint32_t acc = a->k0 + a->k3 * (uint32_t)rec[0] + a->k1 * pw[4 * r + m] + a->k2 * pw[32 + 4 * r + m];
+        const int64_t rnd = (int64_t)(((uint64_t)(uint32_t)rec[3] << 32) | (uint32_t)rec[2]);
+        int32_t y = (int32_t)(((int64_t)(int32_t)acc * rec[1] + rnd) >> 32) >> rec[4];
+        if (y < 0) {
+            y = bnn_sat32(((int64_t)y * slope[o] + 16384) >> 15);
+        }
+        if (a->rp != NULL) {
+            y = bnn_frq_qadd(y, a->rp[8 * o]);
+        }
+        a->op[8 * o] = y;
+    }
+}
+
 /* one frame of the model's shape (see above): both planes' counts into s_pw, then the outputs */
 static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
-                      const int16_t *colsum, int n_out, int32_t *op, const int32_t *rp)
+                      const int16_t *colsum, int n_out, const int32_t *slope, int32_t *op, const int32_t *rp)
 {
     const int out_words = (n_out + 31) >> 5, full = n_out >> 5;
     const bnn_vs_list_t i1 = bnn_vs_build_list(a1, n_in, w, out_words, s_fzero, s_fl);
@@ -411,6 +445,7 @@ static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t 
         } else {
             bd_words(&a);
         }
+        bd_wide(&a, slope);
     }
     if (full < out_words) { /* the last, partial word */
         const bnn_vsf_k_t kk = {a.k0, a.k1, a.k2, a.k3, 0u};
@@ -492,7 +527,7 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         if (bd_records(rq, colsum, full, bound) &&
             (n_out == 32 * full || bnn_frq_prepare_fold(&tail, n_out - 32 * full, bound, 1, s_rq + 32 * full))) {
             for (int t = 0; t < 8; ++t) {
-                bd_frame8(bits1 + t * words, bits2 + t * words, n_in, s2[t], w, colsum, n_out, out + t,
+                bd_frame8(bits1 + t * words, bits2 + t * words, n_in, s2[t], w, colsum, n_out, rq->a, out + t,
                           res != NULL ? res + t : NULL);
             }
             return;
