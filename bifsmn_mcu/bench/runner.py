@@ -166,9 +166,14 @@ def measure_binary(
     fe_elf = build_firmware(
         srcs, d / f"{core}_fe.elf", cpu=core, include_dirs=incs, defines={"BENCH_FRONTEND_ONLY": 1}
     )
+    st_elf = build_firmware(
+        srcs, d / f"{core}_st.elf", cpu=core, include_dirs=incs, defines={"BENCH_STARTUP_ONLY": 1}
+    )
+    # three images with the same start-up: network = full - front end image, front end = that - start-up image
     full = run_counted(fw_elf, core, plugin)
     fe = run_counted(fe_elf, core, plugin)
-    if fe.exit_code != 0:
+    st = run_counted(st_elf, core, plugin)
+    if fe.exit_code != 0 or st.exit_code != 0:
         raise BenchError(f"{core} {variant} width {width}: front end failed under QEMU (exit {fe.exit_code})")
     exact = bool(full.exit_code == int(np.argmax(expected)))
     per_fn = {k: v for k, v in full.per_function.items() if k not in HARNESS_SYMBOLS}
@@ -181,7 +186,7 @@ def measure_binary(
         width,
         variant,
         full.total - fe.total,
-        fe.total,
+        fe.total - st.total,
         flash,
         ram,
         model,

@@ -2,7 +2,8 @@
  * bench_input.h (written by `bifsmn-mcu bench`) holds one 1 s clip g_bench_pcm.
  * unicorn calls bench_frontend / bench_network directly (after kws_init); under QEMU main() runs
  * them and ends with a semihosting exit (code = argmax; 100 if the front end failed).
- * BENCH_FRONTEND_ONLY=1 builds a main that runs the front end only (QEMU count by difference). */
+ * BENCH_FRONTEND_ONLY=1 builds a main that stops after the front end, BENCH_STARTUP_ONLY=1 one that
+ * stops after kws_init (QEMU counts the network and the front end by difference). */
 #include <stdint.h>
 
 #include "bench_input.h"
@@ -22,20 +23,22 @@ int bench_network(void)
     return kws_infer(kws_features(), g_bench_logits);
 }
 
-/* Read by main in both images (with and without BENCH_FRONTEND_ONLY): keeps the network's code and
- * static RAM linked in both, so they run the same start-up (.bss clearing, .data copy) and the
- * difference of their QEMU counts is the network alone. */
+/* Read by main in every image: keeps the network's code and static RAM linked in all three, so they
+ * run the same start-up (.bss clearing, .data copy) and differences of their QEMU counts are the
+ * network or the front end alone. */
 int (*volatile g_bench_keep)(void) = bench_network;
 
 int main(void)
 {
+    int (*const net)(void) = g_bench_keep;
     kws_init();
+#if !defined(BENCH_STARTUP_ONLY)
     if (bench_frontend() != KWS_N_FRAMES) {
         bench_exit(100);
     }
-    int (*const net)(void) = g_bench_keep;
 #if !defined(BENCH_FRONTEND_ONLY)
     bench_exit(net());
+#endif
 #endif
     bench_exit(net == 0 ? 101 : 0);
     return 0;
