@@ -15,6 +15,7 @@ from ..resources import firmware_dir
 from ..toolchain import compile_arm
 from .firmware import build_firmware
 from .layer_trace import trace_calls
+from .runner import BenchError
 
 # -std=c99 turns FP contraction off; CMSIS-DSP users get fused multiply-adds (VFMA), so allow them.
 FLAGS = {"f32": ["-ffp-contract=fast"], "s8": []}
@@ -207,7 +208,7 @@ def measure_baseline(
         d / f"{core}_startup.elf",
         cpu=core,
         include_dirs=incs,
-        defines={**defs, "BENCH_FRONTEND_ONLY": 1},
+        defines={**defs, "BENCH_STARTUP_ONLY": 1},
         opt="-O3",
         linker_script=big,
         extra_flags=flags,
@@ -215,6 +216,10 @@ def measure_baseline(
     plugin = plugin or build_plugin()
     run = run_counted(fw, core, plugin)
     base = run_counted(startup, core, plugin)
+    if base.exit_code != 0:
+        raise BenchError(
+            f"{core} {variant} width {width}: start-up image failed under QEMU (exit {base.exit_code})"
+        )
     per_fn = dict(run.per_function)
     for k, v in base.per_function.items():
         per_fn[k] = per_fn.get(k, 0) - v

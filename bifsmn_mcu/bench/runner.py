@@ -83,11 +83,14 @@ def bench_clip() -> np.ndarray:
     return load_clip(wavs[0], notice=False)
 
 
-def write_input_header(path: Path, pcm: np.ndarray) -> None:
+def write_input_header(path: Path, pcm: np.ndarray, expected: np.ndarray) -> None:
+    """The clip and the integer reference's logits for it (QEMU builds compare all of them)."""
     body = ",".join(str(int(v)) for v in pcm)
+    logits = ",".join(str(int(v)) for v in expected)
     path.write_text(
-        "#include <stdint.h>\n/* benchmark input: one 1 s clip */\n"
+        "#include <stdint.h>\n/* benchmark input: one 1 s clip, and the integer reference's logits */\n"
         f"static const int16_t g_bench_pcm[{pcm.size}] = {{{body}}};\n"
+        f"static const int32_t g_bench_expected[{expected.size}] __attribute__((unused)) = {{{logits}}};\n"
     )
 
 
@@ -123,7 +126,7 @@ def measure_binary(
     lib = d / "lib"
     if not (lib / "kws.h").is_file():
         write_variant_lib(ir, width, variant, lib)
-        write_input_header(d / "bench_input.h", pcm)
+        write_input_header(d / "bench_input.h", pcm, expected)
     srcs = sorted(lib.glob("*.c")) + [firmware_dir() / "qemu_plugin" / "bench_model_main.c"]
     incs = [lib, d]
     fw_elf = build_firmware(srcs, d / f"{core}_fw.elf", cpu=core, include_dirs=incs)
@@ -174,7 +177,11 @@ def measure_binary(
     fe = run_counted(fe_elf, core, plugin)
     st = run_counted(st_elf, core, plugin)
     if fe.exit_code != 0 or st.exit_code != 0:
-        raise BenchError(f"{core} {variant} width {width}: front end failed under QEMU (exit {fe.exit_code})")
+        code = fe.exit_code or st.exit_code
+        raise BenchError(
+            f"{core} {variant} width {width}: front end or start-up failed under QEMU (exit {code})"
+        )
+    # the image compares every logit with the integer reference's and exits with the argmax, 200 otherwise
     exact = bool(full.exit_code == int(np.argmax(expected)))
     per_fn = {k: v for k, v in full.per_function.items() if k not in HARNESS_SYMBOLS}
     for k, v in fe.per_function.items():

@@ -2,7 +2,7 @@
  *
  * Row list: for activation vector a (n_in bits), the rows i of the column-layout weights where a
  * has its minority value (a_i = 1 if popcount(a) <= n_in / 2, else a_i = 0), as row pointers,
- * padded with pointers to a zero row to a multiple of 16 (4 for the Thumb-2 count, BNN_VS_PAD) and
+ * padded with pointers to a zero row to a multiple of 4 (16 with Helium: BNN_VS_PAD) and
  * ended by a NULL sentinel.
  * With S = column sums of the listed rows, n1 = popcount(a) and cs = colsum[o]:
  *   minority 1:  d = n_in - 2 * popcount(a ^ w_o) = (n_in - 2 n1 - 2 cs) + 4 S
@@ -15,9 +15,9 @@
 
 /* Rows per counting pass: counts stay <= 255 (8 planes, byte lanes). A multiple of 16. */
 #define BNN_VS_SEG 240
-/* Lists are padded with zero rows to a multiple of BNN_VS_PAD + 1: 4 where only the Thumb-2 count
- * reads them (it takes up to three 4-row groups before its 16-row loop), 16 for the C and Helium
- * counts. */
+/* Lists are padded with zero rows to a multiple of BNN_VS_PAD + 1: 4 on Thumb-2 cores without Helium
+ * (the assembly and the C count take up to three 4-row groups before their 16-row loop), 16 where
+ * the Helium count, which takes 16 rows per step only, may read them. */
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M') &&                \
     !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
 #define BNN_VS_PAD 3
@@ -119,11 +119,21 @@ static inline bnn_vs_list_t bnn_vs_build_list(const uint32_t *av, int n_in, cons
         (l) = u_ ^ (c);                                                                            \
     } while (0)
 
-/* Harley-Seal over list[0..n) (n a multiple of 16, at most BNN_VS_SEG real rows), column word k:
- * 8 bit planes p[0..7] (ones, twos, ..., 128s) of the 32 column sums. */
+/* Harley-Seal over list[0..n) (n a multiple of 4, at most BNN_VS_SEG real rows), column word k:
+ * 8 bit planes p[0..7] (ones, twos, ..., 128s) of the 32 column sums. As the Thumb-2 count, the
+ * first (n >> 2) & 3 groups of 4 rows go first (their carry cannot leave the eights plane: at most
+ * 12 rows), then 16 rows per step. */
 static inline void bnn_vs_count_planes_c(const uint32_t *const *list, int n, int k, uint32_t p[8])
 {
     uint32_t ones = 0, twos = 0, fours = 0, eights = 0, h16 = 0, h32 = 0, h64 = 0, h128 = 0;
+    for (int g = (n >> 2) & 3; g > 0; --g, list += 4, n -= 4) {
+        uint32_t tA, tB, fA;
+        BNN_VS_CSA(tA, ones, ones, list[0][k], list[1][k]);
+        BNN_VS_CSA(tB, ones, ones, list[2][k], list[3][k]);
+        BNN_VS_CSA(fA, twos, twos, tA, tB);
+        eights |= fours & fA;
+        fours ^= fA;
+    }
     for (int j = 0; j < n; j += 16, list += 16) {
         uint32_t tA, tB, fA, fB, eA, eB, s, c;
         BNN_VS_CSA(tA, ones, ones, list[0][k], list[1][k]);
