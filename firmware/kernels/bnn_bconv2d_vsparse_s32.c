@@ -15,7 +15,7 @@
  * constants outside the fused path run bnn_bconv2d_fast_s32 on the portable part of `w`.
  * The model's shape (16 channels, 5x5, stride 2, pad 2, 16x16 input) takes the "position lanes"
  * path below instead: one row list per output channel, counted over all 64 positions of both
- * planes (M4: conv2 543 k -> 449 k instructions; 6.9 KB more static RAM for the lane rows). */
+ * planes: a quarter of the row lists, each read for four words (6.9 KB static RAM for the lane rows). */
 #include "bnn_kernels_select.h"
 #include "bnn_vs_fused.h"
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)

@@ -11,9 +11,9 @@
  * (rounding and B are whole multiples of 2^32 in the 2^(S+F) scale), exact when that high word
  * cannot leave int32 (|acc 2^F M| / 2^32 <= 5 (ONE + S2_MAX) 2^(F-1), checked per channel with
  * |B|); PReLU is SMMULR with A << 17 (|A| < 2^14), the residual one QADD. On DSP cores that is
- * Thumb-2 assembly with the channel's constants in registers: 13 instructions per output
- * (UBFX EOR LDRB SUB AND MLS SMMLA ASRS IT SMMULR LDR QADD STR), 2 more at each edge frame
- * (the padding taps cleared, nv's constant loaded). Before: about 38 per output (M4).
+ * Thumb-2 assembly with the channel's constants in registers: 14 instructions per output
+ * (UBFX EOR LDRB LDR SUB AND MLS SMMLA ASRS IT SMMULR LDR QADD STR), one BIC more at each edge
+ * frame (the padding taps cleared). Before: about 38 per output (M4).
  * Other channels (constants outside those bounds) and other shapes take the generic code with
  * the output transform of bnn_fastrq.h; k > 8 or long sequences the portable kernel. */
 #include "bnn_fastrq.h"
