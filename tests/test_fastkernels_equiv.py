@@ -59,7 +59,7 @@ static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
 static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
-static int g_fast_consts; /* every channel S >= 32 (2: S > 32) and |A| < 2^14 (3: a few slopes of 0.5 up to 1): the fused / SMMULR paths */
+static int g_fast_consts; /* every channel S >= 32 (2: S > 32) and |A| < 2^14 (3: a few slopes of 0.5 up to 1, 4: half of them): the fused / SMMULR paths */
 static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
@@ -71,7 +71,7 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         a[o] = rnd_range(-8000, 32767);
         if (rnd() % 4 == 0) { s[o] = 32; } /* the S == 32 rounding of the vector paths */
         if (g_fast_consts) { s[o] = (int8_t)rnd_range(g_fast_consts == 2 ? 33 : 32, 45); a[o] = rnd_range(-16383, 16383); }
-        if (g_fast_consts == 3 && rnd() % 16 == 0) { a[o] = (rnd() & 1) ? rnd_range(16384, 32767) : rnd_range(-32768, -16384); }
+        if (g_fast_consts >= 3 && rnd() % (g_fast_consts == 4 ? 2 : 16) == 0) { a[o] = (rnd() & 1) ? rnd_range(16384, 32767) : rnd_range(-32768, -16384); }
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
@@ -344,6 +344,11 @@ int run_all(uint32_t seed)
     test_bdense(128, 8, 256, 0, 1);
     test_bconv(16, 16, 16, 32, 5, 2, 2);
     test_bconv(16, 16, 16, 32, 5, 2, 2);
+    test_bdense(480, 8, 128, 1, 1); /* the dense assembly path's input limit (240-row lists) */
+    test_bdense(128, 8, 100, 1, 1); /* a wide slope may fall in the partial last word */
+    g_fast_consts = 4; /* more than 32 wide slopes in a layer: beyond the fix-up list */
+    test_bdense(128, 8, 256, 1, 1);
+    test_bdense(256, 8, 128, 0, 1);
     g_fast_consts = 0;
     return bad;
 }
