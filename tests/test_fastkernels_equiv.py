@@ -59,7 +59,9 @@ static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
 static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32, 45] (vector paths) */
-static int g_fast_consts; /* every channel S >= 32 (2: S > 32) and |A| < 2^14 (3: a few slopes of 0.5 up to 1, 4: half of them): the fused / SMMULR paths */
+/* every channel S >= 32 (2: S > 32) and |A| < 2^14: the fused / SMMULR paths;
+   3: a few slopes of 0.5 up to 1, 4: half of the slopes */
+static int g_fast_consts;
 static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
@@ -70,8 +72,13 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         b[o] = rnd_range(-40000, 40000);
         a[o] = rnd_range(-8000, 32767);
         if (rnd() % 4 == 0) { s[o] = 32; } /* the S == 32 rounding of the vector paths */
-        if (g_fast_consts) { s[o] = (int8_t)rnd_range(g_fast_consts == 2 ? 33 : 32, 45); a[o] = rnd_range(-16383, 16383); }
-        if (g_fast_consts >= 3 && rnd() % (g_fast_consts == 4 ? 2 : 16) == 0) { a[o] = (rnd() & 1) ? rnd_range(16384, 32767) : rnd_range(-32768, -16384); }
+        if (g_fast_consts) {
+            s[o] = (int8_t)rnd_range(g_fast_consts == 2 ? 33 : 32, 45);
+            a[o] = rnd_range(-16383, 16383);
+        }
+        if (g_fast_consts >= 3 && rnd() % (g_fast_consts == 4 ? 2 : 16) == 0) {
+            a[o] = (rnd() & 1) ? rnd_range(16384, 32767) : rnd_range(-32768, -16384);
+        }
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
@@ -131,12 +138,14 @@ static void rand_pack_inputs(int rows, int cols, int extreme, int32_t *t1, int32
         t1[c] = rnd_range(-20000, 20000); t2[c] = rnd_range(-20000, 20000);
         if ((extreme == 1 || extreme == 3) && c == rows / 2) { t1[c] = 0x7fffff00; t2[c] = -0x7fffff00; }
         if (extreme == 4 && c == rows - 1) { t2[c] = 0x7fff8000; } /* t2 + ONE leaves int32 */
-        if (extreme == 5 && c == rows - 1) { t1[c] = -0x40000100; t2[c] = 0x40000000; } /* x - t1 leaves int32 */
+        /* x - t1 leaves int32 */
+        if (extreme == 5 && c == rows - 1) { t1[c] = -0x40000100; t2[c] = 0x40000000; }
     }
     const int wide = extreme == 1 || extreme == 2; /* values from the whole int32 range */
     for (int i = 0; i < rows * cols; ++i) {
         x[i] = (wide && rnd() % 16 == 0) ? (int32_t)rnd() : rnd_range(-60000, 60000);
-        if (extreme >= 4 && i / cols == rows - 1) { x[i] = t2[rows - 1] + rnd_range(-70000, 32767); } /* near t2 */
+        /* near t2 */
+        if (extreme >= 4 && i / cols == rows - 1) { x[i] = t2[rows - 1] + rnd_range(-70000, 32767); }
     }
 }
 
