@@ -220,10 +220,7 @@ def measure_baseline(
         raise BenchError(
             f"{core} {variant} width {width}: start-up image failed under QEMU (exit {base.exit_code})"
         )
-    per_fn = dict(run.per_function)
-    for k, v in base.per_function.items():
-        per_fn[k] = per_fn.get(k, 0) - v
-    per_fn = {k: v for k, v in sorted(per_fn.items()) if v}
+    per_fn = run.minus(base)
     return BenchRecord(
         core, width, variant, run.total - base.total, 0, flash, ram, model, None, "qemu-icount", {}, per_fn
     )

@@ -16,6 +16,7 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,13 @@ class CountedRun:
     exit_code: int
     per_function: dict[str, int] = field(default_factory=dict)
     stdout: str = ""
+
+    def minus(self, base: CountedRun, drop: Sequence[str] = ()) -> dict[str, int]:
+        """Per-function counts of this run minus ``base`` (an image with the same start-up), the
+        functions that differ, by name; ``drop`` names are left out."""
+        names = set(self.per_function) | set(base.per_function)
+        diff = {k: self.per_function.get(k, 0) - base.per_function.get(k, 0) for k in names if k not in drop}
+        return {k: v for k, v in sorted(diff.items()) if v}
 
 
 def plugin_source_dir() -> Path:

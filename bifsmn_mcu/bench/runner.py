@@ -183,11 +183,7 @@ def measure_binary(
         )
     # the image compares every logit with the integer reference's and exits with the argmax, 200 otherwise
     exact = bool(full.exit_code == int(np.argmax(expected)))
-    per_fn = {k: v for k, v in full.per_function.items() if k not in HARNESS_SYMBOLS}
-    for k, v in fe.per_function.items():
-        if k in per_fn:
-            per_fn[k] -= v
-    per_fn = {k: v for k, v in sorted(per_fn.items()) if v}
+    per_fn = full.minus(fe, drop=HARNESS_SYMBOLS)
     return BenchRecord(
         core,
         width,
