@@ -136,9 +136,10 @@ def fold(deploy: dict) -> ModelIR:
         raise FoldError(f"deploy dict lacks {e}") from None
 
 
+Part = tuple[dict, dict]  # (arrays, layer record) of one layer
+
+
 def _fold(deploy: dict) -> ModelIR:
-    arrays: dict[str, np.ndarray] = {}
-    layers: list[dict] = []
     labels = [str(x) for x in deploy["labels"]]
     n_cls = len(labels)
     fcfg = FeatureConfig.from_dict(dict(deploy["feature_config"]))
@@ -154,209 +155,35 @@ def _fold(deploy: dict) -> ModelIR:
     if unknown:
         raise FoldError(f"unknown widths {sorted(unknown)}")
 
-    # conv1: int8 weights, acc = sum q * (F - feat_mean)
-    c1 = deploy["conv1"]
-    w1 = _arr(c1, "w")
-    c_out1, _, k1, _ = w1.shape
-    s1 = _arr(c1, "w_scale", (c_out1,))
-    q1 = _round(w1 / s1[:, None, None, None])
-    if np.abs(q1).max() > 127 or not np.allclose(q1 * s1[:, None, None, None], w1, rtol=1e-6, atol=1e-12):
-        raise FoldError("conv1.w is not int8 * w_scale")
-    arrays["conv1.q"] = q1.reshape(c_out1, k1 * k1).astype(np.int8)
-    bound1 = s8_acc_bound(k1 * k1, 32768 + abs(feat_mean))
-    m1 = ONE * _arr(c1, "bn_scale", (c_out1,)) * s1 / feat_std
-    arrays.update(_requant("conv1", m1, _arr(c1, "bn_bias", (c_out1,)), _arr(c1, "prelu", (c_out1,)), bound1))
-    h1 = (c_out1, n_mels // 2, n_frames // 2)
-    layers.append(
-        _layer(
-            "conv1",
-            "conv2d_s8",
-            (1, n_mels, n_frames),
-            h1,
-            "conv1",
-            ("q", "M", "S", "B", "A"),
-            kernel=k1,
-            stride=2,
-            pad=2,
-            acc_bound=bound1,
-        )
-    )
-
-    # conv2: binary, bits packed per tap along the input channels
-    c2 = deploy["conv2"]
-    ws2 = np.asarray(c2["w_sign"])
-    c_out2, c_in2, k2, _ = ws2.shape
-    if c_in2 > 32:
-        raise FoldError("conv2 packs its input channels into one word: at most 32")
-    arrays.update(_thresholds("conv2", c2, c_in2))
-    bits = _sign_bits(ws2).transpose(0, 2, 3, 1).reshape(c_out2, k2 * k2, c_in2)
-    arrays["conv2.W"] = pack_bits(bits)[..., 0]
-    bound2 = binary_acc_bound(c_in2 * k2 * k2)
-    m2 = _arr(c2, "bn_scale", (c_out2,)) * _arr(c2, "w_scale", (c_out2,))
-    arrays.update(_requant("conv2", m2, _arr(c2, "bn_bias", (c_out2,)), _arr(c2, "prelu", (c_out2,)), bound2))
-    h2 = (c_out2, h1[1] // 2, h1[2] // 2)
-    layers.append(
-        _layer(
-            "conv2",
-            "bconv2d",
-            h1,
-            h2,
-            "conv2",
-            ("T1", "T2", "W", "M", "S", "B", "A"),
-            kernel=k2,
-            stride=2,
-            pad=2,
-            acc_bound=bound2,
-            s2_group="sample",
-            s2_count=int(np.prod(h1)),
-        )
-    )
-
-    # proj: binary linear per frame, bias, no BN
-    feat = h2[0] * h2[1]
-    t = h2[2]
+    parts = [_fold_conv1(deploy["conv1"], (1, n_mels, n_frames), feat_mean, feat_std)]
+    parts.append(_fold_conv2(deploy["conv2"], tuple(parts[-1][1]["out_shape"])))
+    c2, h2, w2 = parts[-1][1]["out_shape"]
+    feat, t = c2 * h2, w2  # proj reads each frame's (channel, mel) column
     pr = deploy["proj"]
     d_model = np.asarray(pr["w_sign"]).shape[0]
-    arrays.update(_dense("proj", pr, feat, d_model))
-    arrays.update(
-        _requant(
-            "proj",
-            _arr(pr, "w_scale", (d_model,)),
-            _arr(pr, "bias", (d_model,)),
-            _arr(pr, "prelu", (d_model,)),
-            binary_acc_bound(feat),
+    parts.append(
+        _fold_bdense(
+            "proj", pr, (feat, t), d_model, _arr(pr, "w_scale", (d_model,)), _arr(pr, "bias", (d_model,))
         )
     )
-    layers.append(
-        _layer(
-            "proj",
-            "bdense",
-            (feat, t),
-            (d_model, t),
-            "proj",
-            ("T1", "T2", "W", "M", "S", "B", "A"),
-            acc_bound=binary_acc_bound(feat),
-            s2_group="frame",
-            s2_count=feat,
-        )
-    )
-
     for i, blk in enumerate(deploy["blocks"]):
-        widths = [w for w, b in paths.items() if i in b]
         pre = f"block{i}"
-        mem = blk["mem"]
-        wm = np.asarray(mem["w_sign"])
-        if wm.shape != (d_model, wm.shape[1]) or wm.shape[1] > 32 or t > 32:
-            raise FoldError(f"{pre}.mem: w_sign shape {wm.shape} unsupported")
-        k_mem = wm.shape[1]
-        arrays.update(_thresholds(f"{pre}.mem", mem, d_model))
-        arrays[f"{pre}.mem.W"] = pack_bits(_sign_bits(wm))[:, 0]
-        bm = binary_acc_bound(k_mem)
-        m_mem = _arr(mem, "bn_scale", (d_model,)) * _arr(mem, "w_scale", (d_model,))
-        arrays.update(
-            _requant(
-                f"{pre}.mem", m_mem, _arr(mem, "bn_bias", (d_model,)), _arr(mem, "prelu", (d_model,)), bm
-            )
-        )
-        layers.append(
-            _layer(
-                f"{pre}.mem",
-                "bdwconv1d",
-                (d_model, t),
-                (d_model, t),
-                f"{pre}.mem",
-                ("T1", "T2", "W", "M", "S", "B", "A"),
-                kernel=k_mem,
-                pad=(k_mem - 1) // 2,
-                acc_bound=bm,
-                s2_group="channel",
-                s2_count=t,
-                residual=True,
-                block=i,
-            )
-        )
         fc1 = blk["fc1"]
         d_hid = np.asarray(fc1["w_sign"]).shape[0]
-        arrays.update(_dense(f"{pre}.fc1", fc1, d_model, d_hid))
-        b1 = binary_acc_bound(d_model)
-        arrays.update(
-            _requant(
-                f"{pre}.fc1",
-                _arr(fc1, "bn_scale", (d_hid,)) * _arr(fc1, "w_scale", (d_hid,)),
-                _arr(fc1, "bn_bias", (d_hid,)),
-                _arr(fc1, "prelu", (d_hid,)),
-                b1,
+        m_fc1 = _arr(fc1, "bn_scale", (d_hid,)) * _arr(fc1, "w_scale", (d_hid,))
+        parts.append(_fold_mem(pre, blk["mem"], (d_model, t), i))
+        parts.append(
+            _fold_bdense(
+                f"{pre}.fc1", fc1, (d_model, t), d_hid, m_fc1, _arr(fc1, "bn_bias", (d_hid,)), block=i
             )
         )
-        layers.append(
-            _layer(
-                f"{pre}.fc1",
-                "bdense",
-                (d_model, t),
-                (d_hid, t),
-                f"{pre}.fc1",
-                ("T1", "T2", "W", "M", "S", "B", "A"),
-                acc_bound=b1,
-                s2_group="frame",
-                s2_count=d_model,
-                block=i,
-            )
-        )
-        fc2 = blk["fc2"]
-        arrays.update(_dense(f"{pre}.fc2", fc2, d_hid, d_model))
-        b2 = binary_acc_bound(d_hid)
-        sw = _arr(fc2, "w_scale", (d_model,))
-        per_path = {}
-        for w in widths:
-            if w not in fc2["paths"]:
-                raise FoldError(f"{pre}.fc2 lacks the BN/PReLU of path {w}")
-            pp = fc2["paths"][w]
-            tag = f"{pre}.fc2.{width_tag(w)}"
-            m_fc2 = _arr(pp, "bn_scale", (d_model,)) * sw
-            bias, slope = _arr(pp, "bn_bias", (d_model,)), _arr(pp, "prelu", (d_model,))
-            arrays.update(_requant(tag, m_fc2, bias, slope, b2))
-            per_path[w] = {r: f"{tag}.{r}" for r in ("M", "S", "B", "A")}
-        lay = _layer(
-            f"{pre}.fc2",
-            "bdense",
-            (d_hid, t),
-            (d_model, t),
-            f"{pre}.fc2",
-            ("T1", "T2", "W"),
-            acc_bound=b2,
-            s2_group="frame",
-            s2_count=d_hid,
-            residual=True,
-            block=i,
-        )
-        lay["paths"] = per_path
-        layers.append(lay)
+        widths = [w for w, b in paths.items() if i in b]
+        parts.append(_fold_fc2(pre, blk["fc2"], (d_hid, t), d_model, widths, i))
+    parts.append(_fold_classifier(deploy["classifier"], (d_model, t), n_cls))
 
-    # classifier: int8 weights on clamp(rshr(p, 4)) (int16 Q8)
-    cl = deploy["classifier"]
-    wc = _arr(cl, "w")
-    sc = _arr(cl, "w_scale", (n_cls,))
-    if wc.shape != (n_cls, d_model * t):
-        raise FoldError(f"classifier.w has shape {wc.shape}, expected {(n_cls, d_model * t)}")
-    qc = _round(wc / sc[:, None])
-    if np.abs(qc).max() > 127 or not np.allclose(qc * sc[:, None], wc, rtol=1e-6, atol=1e-12):
-        raise FoldError("classifier.w is not int8 * w_scale")
-    arrays["classifier.q"] = qc.astype(np.int8)
-    bc = s8_acc_bound(wc.shape[1], 32768)
-    arrays.update(_requant("classifier", (ONE >> 8) * sc, _arr(cl, "bias", (n_cls,)), None, bc))
-    layers.append(
-        _layer(
-            "classifier",
-            "dense_s8",
-            (d_model, t),
-            (n_cls,),
-            "classifier",
-            ("q", "M", "S", "B"),
-            acc_bound=bc,
-            in_shift=CLS_SHIFT,
-        )
-    )
-
+    arrays: dict[str, np.ndarray] = {}
+    for part_arrays, _ in parts:
+        arrays.update(part_arrays)
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -373,9 +200,176 @@ def _fold(deploy: dict) -> ModelIR:
             "n_blocks": len(deploy["blocks"]),
         },
         "float_params": float_param_count(deploy),
-        "layers": layers,
+        "layers": [layer for _, layer in parts],
     }
     return ModelIR(header, arrays).finalize()
+
+
+def _int8_weights(name: str, w: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``w / scale`` (scale per output channel, axis 0) as int8; FoldError unless it is exact."""
+    s = scale.reshape((-1,) + (1,) * (w.ndim - 1))
+    q = _round(w / s)
+    if np.abs(q).max() > 127 or not np.allclose(q * s, w, rtol=1e-6, atol=1e-12):
+        raise FoldError(f"{name}.w is not int8 * w_scale")
+    return q.astype(np.int8)
+
+
+def _fold_conv1(c1: dict, in_shape: tuple, feat_mean: int, feat_std: float) -> Part:
+    """int8 weights, ``acc = sum q * (F - feat_mean)``."""
+    w1 = _arr(c1, "w")
+    c_out, _, k, _ = w1.shape
+    s1 = _arr(c1, "w_scale", (c_out,))
+    bound = s8_acc_bound(k * k, 32768 + abs(feat_mean))
+    arrays = {"conv1.q": _int8_weights("conv1", w1, s1).reshape(c_out, k * k)}
+    m = ONE * _arr(c1, "bn_scale", (c_out,)) * s1 / feat_std
+    arrays.update(_requant("conv1", m, _arr(c1, "bn_bias", (c_out,)), _arr(c1, "prelu", (c_out,)), bound))
+    out_shape = (c_out, in_shape[1] // 2, in_shape[2] // 2)
+    roles = ("q", "M", "S", "B", "A")
+    return arrays, _layer(
+        "conv1", "conv2d_s8", in_shape, out_shape, "conv1", roles, kernel=k, stride=2, pad=2, acc_bound=bound
+    )
+
+
+def _fold_conv2(c2: dict, in_shape: tuple) -> Part:
+    """Binary, the bits of one tap packed along the input channels (one word)."""
+    ws = np.asarray(c2["w_sign"])
+    c_out, c_in, k, _ = ws.shape
+    if c_in > 32:
+        raise FoldError("conv2 packs its input channels into one word: at most 32")
+    arrays = _thresholds("conv2", c2, c_in)
+    arrays["conv2.W"] = pack_bits(_sign_bits(ws).transpose(0, 2, 3, 1).reshape(c_out, k * k, c_in))[..., 0]
+    bound = binary_acc_bound(c_in * k * k)
+    m = _arr(c2, "bn_scale", (c_out,)) * _arr(c2, "w_scale", (c_out,))
+    arrays.update(_requant("conv2", m, _arr(c2, "bn_bias", (c_out,)), _arr(c2, "prelu", (c_out,)), bound))
+    out_shape = (c_out, in_shape[1] // 2, in_shape[2] // 2)
+    layer = _layer(
+        "conv2",
+        "bconv2d",
+        in_shape,
+        out_shape,
+        "conv2",
+        _BINARY_ROLES,
+        kernel=k,
+        stride=2,
+        pad=2,
+        acc_bound=bound,
+        s2_group="sample",
+        s2_count=int(np.prod(in_shape)),
+    )
+    return arrays, layer
+
+
+def _fold_bdense(
+    prefix: str, d: dict, in_shape: tuple, n_out: int, m: np.ndarray, bias: np.ndarray, **extra
+) -> Part:
+    """Binary linear per frame (proj, fc1): ``M / 2^S = m``, bias, PReLU."""
+    n_in, t = in_shape
+    bound = binary_acc_bound(n_in)
+    arrays = _dense(prefix, d, n_in, n_out)
+    arrays.update(_requant(prefix, m, bias, _arr(d, "prelu", (n_out,)), bound))
+    layer = _layer(
+        prefix,
+        "bdense",
+        in_shape,
+        (n_out, t),
+        prefix,
+        _BINARY_ROLES,
+        acc_bound=bound,
+        s2_group="frame",
+        s2_count=n_in,
+        **extra,
+    )
+    return arrays, layer
+
+
+def _fold_mem(pre: str, mem: dict, shape: tuple, block: int) -> Part:
+    """Binary depthwise memory block over frames, residual."""
+    d_model, t = shape
+    wm = np.asarray(mem["w_sign"])
+    if wm.shape != (d_model, wm.shape[1]) or wm.shape[1] > 32 or t > 32:
+        raise FoldError(f"{pre}.mem: w_sign shape {wm.shape} unsupported")
+    k = wm.shape[1]
+    arrays = _thresholds(f"{pre}.mem", mem, d_model)
+    arrays[f"{pre}.mem.W"] = pack_bits(_sign_bits(wm))[:, 0]
+    bound = binary_acc_bound(k)
+    m = _arr(mem, "bn_scale", (d_model,)) * _arr(mem, "w_scale", (d_model,))
+    arrays.update(
+        _requant(f"{pre}.mem", m, _arr(mem, "bn_bias", (d_model,)), _arr(mem, "prelu", (d_model,)), bound)
+    )
+    layer = _layer(
+        f"{pre}.mem",
+        "bdwconv1d",
+        shape,
+        shape,
+        f"{pre}.mem",
+        _BINARY_ROLES,
+        kernel=k,
+        pad=(k - 1) // 2,
+        acc_bound=bound,
+        s2_group="channel",
+        s2_count=t,
+        residual=True,
+        block=block,
+    )
+    return arrays, layer
+
+
+def _fold_fc2(pre: str, fc2: dict, in_shape: tuple, d_model: int, widths: list[str], block: int) -> Part:
+    """Binary linear per frame, residual, with one BN + PReLU per thin path that runs the block."""
+    d_hid, t = in_shape
+    arrays = _dense(f"{pre}.fc2", fc2, d_hid, d_model)
+    bound = binary_acc_bound(d_hid)
+    sw = _arr(fc2, "w_scale", (d_model,))
+    per_path = {}
+    for w in widths:
+        if w not in fc2["paths"]:
+            raise FoldError(f"{pre}.fc2 lacks the BN/PReLU of path {w}")
+        pp = fc2["paths"][w]
+        tag = f"{pre}.fc2.{width_tag(w)}"
+        m = _arr(pp, "bn_scale", (d_model,)) * sw
+        arrays.update(_requant(tag, m, _arr(pp, "bn_bias", (d_model,)), _arr(pp, "prelu", (d_model,)), bound))
+        per_path[w] = {r: f"{tag}.{r}" for r in ("M", "S", "B", "A")}
+    layer = _layer(
+        f"{pre}.fc2",
+        "bdense",
+        in_shape,
+        (d_model, t),
+        f"{pre}.fc2",
+        ("T1", "T2", "W"),
+        acc_bound=bound,
+        s2_group="frame",
+        s2_count=d_hid,
+        residual=True,
+        block=block,
+    )
+    layer["paths"] = per_path
+    return arrays, layer
+
+
+def _fold_classifier(cl: dict, in_shape: tuple, n_cls: int) -> Part:
+    """int8 weights on ``clamp(rshr(p, CLS_SHIFT))`` (int16 Q8)."""
+    wc = _arr(cl, "w")
+    n_in = in_shape[0] * in_shape[1]
+    if wc.shape != (n_cls, n_in):
+        raise FoldError(f"classifier.w has shape {wc.shape}, expected {(n_cls, n_in)}")
+    sc = _arr(cl, "w_scale", (n_cls,))
+    bound = s8_acc_bound(n_in, 32768)
+    arrays = {"classifier.q": _int8_weights("classifier", wc, sc)}
+    arrays.update(_requant("classifier", (ONE >> 8) * sc, _arr(cl, "bias", (n_cls,)), None, bound))
+    layer = _layer(
+        "classifier",
+        "dense_s8",
+        in_shape,
+        (n_cls,),
+        "classifier",
+        ("q", "M", "S", "B"),
+        acc_bound=bound,
+        in_shift=CLS_SHIFT,
+    )
+    return arrays, layer
+
+
+_BINARY_ROLES = ("T1", "T2", "W", "M", "S", "B", "A")
 
 
 def _dense(prefix: str, layer: dict, n_in: int, n_out: int) -> dict:
