@@ -110,6 +110,10 @@ def test_cli_evaluate_json_accuracy_per_path(shared_data, tmp_path):
     out = json.loads(res.output.strip().splitlines()[-1])
     assert out["clips"] == 6 and set(out["accuracy"]) == set(WIDTHS)
     assert all(0.0 <= a <= 1.0 for a in out["accuracy"].values())
+    # the Wilson interval of k/6 contains k/6 and is wide for 6 clips
+    for w, a in out["accuracy"].items():
+        lo, hi = out["ci95"][w]
+        assert lo <= a <= hi and hi - lo > 0.3
     bad = tmp_path / "other" / "banana"
     bad.mkdir(parents=True)
     (bad / "x.wav").symlink_to(next((root / "yes").iterdir()))

@@ -32,5 +32,20 @@ def accuracy_per_path(
     model: nn.Module, feats: np.ndarray, labels: np.ndarray, paths: tuple[str, ...]
 ) -> dict:
     """``{width: top-1 accuracy}`` rounded to 5 decimals."""
+    correct = correct_per_path(model, feats, labels, paths)
+    return {w: round(c / max(len(labels), 1), 5) for w, c in correct.items()}
+
+
+def correct_per_path(model: nn.Module, feats: np.ndarray, labels: np.ndarray, paths: tuple[str, ...]) -> dict:
+    """``{width: number of clips classified correctly}``."""
     pred = predict(model, feats, paths)
-    return {w: round(float((pred[w] == labels).mean()), 5) for w in paths}
+    return {w: int((pred[w] == labels).sum()) for w in paths}
+
+
+def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a top-1 accuracy measured as ``correct`` of ``n`` clips: what the
+    accuracy on other speakers of the same population may be (787 dev clips at 84 %: +-2.6 points)."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(correct, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return round(float(ci.low), 5), round(float(ci.high), 5)

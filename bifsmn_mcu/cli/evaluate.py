@@ -34,9 +34,15 @@ DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[1] / "pretrained" / "bifsm
 @click.option(
     "--cache", type=click.Path(), help="feature cache folder [default: ~/.cache/bifsmn-mcu/features]"
 )
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object with `accuracy` per path")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="print one JSON object with `accuracy` and its 95 % Wilson interval `ci95` per path",
+)
 def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, as_json: bool) -> None:
-    """Accuracy of the PyTorch model (teacher: one path; student: 1, 1/2, 1/4, 1/8) on DIR."""
+    """Accuracy of the PyTorch model (teacher: one path; student: 1, 1/2, 1/4, 1/8) on DIR, with a 95 %
+    Wilson interval per path (how far the accuracy on other speakers may be from it)."""
     try:
         import torch
 
@@ -45,7 +51,7 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
         raise click.ClickException("evaluate needs PyTorch: pip install 'bifsmn-mcu[train]'") from None
     from bifsmn_mcu.data import DataError, features_for, load_folder, load_fsdd, split_by_speaker
     from bifsmn_mcu.training.checkpoint import CheckpointError, load_model
-    from bifsmn_mcu.training.evaluation import accuracy_per_path, eval_paths
+    from bifsmn_mcu.training.evaluation import accuracy_interval, correct_per_path, eval_paths
 
     ckpt_path = Path(checkpoint) if checkpoint else DEFAULT_CHECKPOINT
     if checkpoint is None and not ckpt_path.is_file():
@@ -75,7 +81,9 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     cache_dir = cache or str(Path.home() / ".cache" / "bifsmn-mcu" / "features")
     feats = features_for(clips, cache_dir=cache_dir, workers=2, progress=not as_json)
     y = np.array([labels.index(c.label) for c in clips])
-    acc = accuracy_per_path(model, feats, y, eval_paths(model))
+    correct = correct_per_path(model, feats, y, eval_paths(model))
+    acc = {w: round(c / len(y), 5) for w, c in correct.items()}
+    ci95 = {w: accuracy_interval(c, len(y)) for w, c in correct.items()}
     if as_json:
         click.echo(
             json.dumps(
@@ -86,10 +94,12 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
                     "clips": len(clips),
                     "kind": ck["model_spec"].get("kind"),
                     "accuracy": acc,
+                    "ci95": ci95,
                 }
             )
         )
         return
     click.echo(f"{ckpt_path} on {root} ({split}, {len(clips)} clips)")
     for w, a in acc.items():
-        click.echo(f"  width {w:>3}: {100 * a:6.2f} %")
+        lo, hi = ci95[w]
+        click.echo(f"  width {w:>3}: {100 * a:6.2f} %  (95 % interval {100 * lo:.1f}-{100 * hi:.1f} %)")
