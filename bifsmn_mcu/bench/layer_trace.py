@@ -8,7 +8,6 @@ then grouped into layers: a layer ends with its main kernel (conv, dense, depthw
 
 from __future__ import annotations
 
-import bisect
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,13 +79,8 @@ def trace_calls(
         uc.mem_write(seg.vaddr, seg.data)
     map_range(_STACK_TOP - _STACK_SIZE, _STACK_SIZE)
     map_range(_RETURN, _PAGE)
-    funcs = image.functions()
-    starts = [f.address for f in funcs]
-    entry = {f.address: f.name for f in funcs}
-
-    def owner(addr: int) -> str:
-        i = bisect.bisect_right(starts, addr) - 1
-        return funcs[i].name if i >= 0 and addr < funcs[i].address + funcs[i].size else "?"
+    entry = {f.address: f.name for f in image.functions()}
+    owner = image.function_at
 
     cache: dict[tuple[int, int], tuple[int, tuple[tuple[str, int], ...]]] = {}
     state = {"on": False, "total": 0}

@@ -11,7 +11,6 @@ semihosting exit whose code becomes QEMU's exit status.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import shutil
 import subprocess
@@ -91,12 +90,9 @@ def build_plugin(cache_dir: Path | str | None = None) -> Path:
 
 def _per_function(elf: Path, counts: dict[int, int]) -> dict[str, int]:
     image = read_elf(elf)
-    funcs = image.functions()
-    starts = [f.address for f in funcs]
     out: dict[str, int] = {}
     for addr, n in counts.items():
-        i = bisect.bisect_right(starts, addr) - 1
-        name = funcs[i].name if i >= 0 and addr < funcs[i].address + funcs[i].size else "?"
+        name = image.function_at(addr)
         out[name] = out.get(name, 0) + n
     return out
 

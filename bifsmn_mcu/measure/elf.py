@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -27,13 +29,24 @@ class ElfImage:
     path: Path
     entry: int
     segments: tuple[ElfSegment, ...]
-    symbols: dict[str, ElfSymbol]
+    symbols: dict[str, ElfSymbol]  # by name (a global symbol wins over a static one of the same name)
+    # every function symbol with a size, sorted by address, including the static copies that share a
+    # name (a static inline helper that is not inlined has one copy per translation unit)
+    all_functions: tuple[ElfSymbol, ...] = ()
 
     def functions(self) -> list[ElfSymbol]:
-        """Function symbols with a size, sorted by address."""
-        return sorted(
-            (s for s in self.symbols.values() if s.kind == "func" and s.size), key=lambda s: s.address
-        )
+        """Function symbols with a size, sorted by address (same-named static copies included)."""
+        return list(self.all_functions)
+
+    @cached_property
+    def _function_starts(self) -> list[int]:
+        return [f.address for f in self.all_functions]
+
+    def function_at(self, address: int) -> str:
+        """Name of the function whose code holds ``address`` (``"?"`` outside every function)."""
+        i = bisect.bisect_right(self._function_starts, address) - 1
+        f = self.all_functions[i] if i >= 0 else None
+        return f.name if f is not None and address < f.address + f.size else "?"
 
 
 class ElfError(ValueError):
@@ -60,6 +73,7 @@ def read_elf(path: Path | str) -> ElfImage:
             segments.append(ElfSegment(p_vaddr, data, p_flags))
     sections = [struct.unpack_from("<IIIIIIIIII", raw, e_shoff + i * e_shentsize) for i in range(e_shnum)]
     symbols: dict[str, ElfSymbol] = {}
+    funcs: list[ElfSymbol] = []
     for sh in sections:
         if sh[1] != 2:  # SHT_SYMTAB
             continue
@@ -73,6 +87,10 @@ def read_elf(path: Path | str) -> ElfImage:
             end = raw.index(b"\0", str_off + st_name)
             name = raw[str_off + st_name : end].decode()
             addr = st_value & ~1 if kind == "func" else st_value
+            sym = ElfSymbol(name, addr, st_size, kind)
             if name not in symbols or st_info >> 4 == 1:  # prefer global over local
-                symbols[name] = ElfSymbol(name, addr, st_size, kind)
-    return ElfImage(path, e_entry, tuple(segments), symbols)
+                symbols[name] = sym
+            if kind == "func" and st_size:
+                funcs.append(sym)
+    funcs.sort(key=lambda f: f.address)
+    return ElfImage(path, e_entry, tuple(segments), symbols, tuple(funcs))

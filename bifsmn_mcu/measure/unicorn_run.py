@@ -9,7 +9,6 @@ encodings told apart by the first halfword) and cached per block, so counting is
 
 from __future__ import annotations
 
-import bisect
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -118,17 +117,11 @@ def call_function(
     for addr, data in (memory_init or {}).items():
         uc.mem_write(addr, bytes(data))
 
-    funcs = image.functions()
-    starts = [f.address for f in funcs]
     total = [0]
     per: dict[str, int] = {}
     cache: dict[tuple[int, int], object] = {}
 
-    def owner(addr: int) -> str:
-        i = bisect.bisect_right(starts, addr) - 1
-        if i >= 0 and addr < funcs[i].address + funcs[i].size:
-            return funcs[i].name
-        return "?"
+    owner = image.function_at
 
     def on_block(uc_, address: int, size: int, _user) -> None:
         key = (address, size)
