@@ -104,3 +104,24 @@ def test_faults_and_unknown_functions_are_measure_errors(elf):
         call_function(path, "fault", cpu=cpu)
     with pytest.raises(MeasureError, match="no function"):
         call_function(path, "nope", cpu=cpu)
+
+
+def test_same_named_static_functions_are_each_attributed(tmp_path):
+    """A static helper with one copy per translation unit (like a static inline that is not inlined):
+    every copy's instructions count under its name, none as '?'."""
+    require_tool("arm-none-eabi-gcc")
+    helper = "static __attribute__((noinline)) int step(int x) { return 3 * x + 1; }\n"
+    (tmp_path / "a.c").write_text(helper + "int fa(int x) { return step(x); }\n")
+    (tmp_path / "b.c").write_text(
+        helper + "int fb(int x) { return step(step(x)); }\nint fa(int);\n"
+        "int both(int x) { return fa(x) + fb(x); }\n"
+    )
+    path = compile_arm(
+        [tmp_path / "a.c", tmp_path / "b.c"], tmp_path / "ab.elf", "m4", opt="-O1", keep=["both"]
+    )
+    copies = [f for f in read_elf(path).functions() if f.name == "step"]
+    assert len(copies) == 2
+    m = call_function(path, "both", [5], breakdown=True, cpu="m4")
+    assert m.return_value == 16 + 49  # step(5), step(step(5))
+    assert "?" not in m.per_function and set(m.per_function) == {"both", "fa", "fb", "step"}
+    assert sum(m.per_function.values()) == m.instructions
