@@ -66,6 +66,18 @@ def test_train_writes_metrics_per_path_and_checkpoints(shared_data, tmp_path):
     assert (
         ck["epoch"] == 1 and summary["best"]["epoch"] == 1 and ck["feat_mean"] == model.norm.feat_mean.item()
     )
+    # shipping the run: a stripped checkpoint that loads, and a card with the dev figures and their interval
+    from bifsmn_mcu.training.ship import main as ship
+
+    ship(
+        ["--run", str(tmp_path / "run"), "--out", str(tmp_path / "ship"), "--command", "bifsmn-mcu train ..."]
+    )
+    shipped, sck = load_model(tmp_path / "ship" / "bifsmnv2_default.pt")
+    assert sck["epoch"] == 1 and "optimizer" not in sck
+    card = (tmp_path / "ship" / "MODEL_CARD.md").read_text()
+    n_dev = rows[0]["dev_clips"]
+    assert f"| 95 % interval (Wilson, {n_dev} clips) |" in card and "bifsmn-mcu train ..." in card
+    assert f"{100 * rows[0]['dev']['1']:.2f}" in card
 
 
 @pytest.mark.data

@@ -37,7 +37,19 @@ def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: st
 
         t = select_best(read_rows(teacher_run / "metrics.jsonl"))
         t_line = f"| FP teacher (D-FSMN) | {100 * t['dev']['1']:.2f} | | | |\n"
-    acc = " | ".join(f"{100 * dev[w]:.2f}" for w in ("1", "1/2", "1/4", "1/8"))
+    widths = ("1", "1/2", "1/4", "1/8")
+    acc = " | ".join(f"{100 * dev[w]:.2f}" for w in widths)
+    n_dev = rows[-1].get("dev_clips")
+    ci_line = ""
+    if n_dev:
+        from .evaluation import accuracy_interval
+
+        cis = [accuracy_interval(round(dev[w] * n_dev), n_dev) for w in widths]
+        ci_line = (
+            f"| 95 % interval (Wilson, {n_dev} clips) | "
+            + " | ".join(f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in cis)
+            + " |\n"
+        )
     tr, d = cfg["train"], cfg["data"]
     extra = ", ".join(Path(x).name for x in d.get("extra_train", []))
     return f"""# Model card: `{NAME}` (BiFSMNv2, 12-class keyword spotting)
@@ -75,6 +87,9 @@ full >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips).
 | model | width 1 | 1/2 | 1/4 | 1/8 |
 |---|---|---|---|---|
 {t_line}| BiFSMNv2 (this file) | {acc} |
+{ci_line}
+The epoch was chosen on this dev split, so the figures lean optimistic; the interval is the binomial
+spread of {n_dev or "the"} clips only (`bifsmn-mcu evaluate` prints it for any folder).
 
 ## Reproduce
 ```
