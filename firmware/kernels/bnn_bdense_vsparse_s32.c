@@ -148,14 +148,13 @@ static inline BNN_ALWAYS_INLINE int frame_vec(const uint32_t *a1, const uint32_t
     if (!counts_vec(a1, n_in, w, n_out, s_cb[0], &i1) || !counts_vec(a2, n_in, w, n_out, s_cb[1], &i2)) {
         return 0;
     }
-    const int32_t g1 = i1.nm ? -1 : 1, g2 = i2.nm ? -1 : 1;
-    const int32_t k0 = i1.base * BNN_ONE + s2t * i2.base;
-    const int32_t k1 = 4 * BNN_ONE * g1, k2 = 4 * s2t * g2, k3 = -2 * (BNN_ONE * g1 + s2t * g2);
+    const bnn_vsf_k_t kk = bnn_vsf_k_make(i1, i2, s2t);
+    const int32_t k1 = (int32_t)kk.k1, k2 = (int32_t)kk.k2, k3 = (int32_t)kk.k3;
     const uint32_t T = (uint32_t)n_frames;
     const uint32x4_t lane32 = vmulq_n_u32(vidupq_n_u32(0, 1), 32u);
     const uint32x4_t lane4 = vidupq_n_u32(0, 4);
     const uint32x4_t lane32t = vmulq_n_u32(lane32, T);
-    const int32x4_t vk0 = vdupq_n_s32(k0);
+    const int32x4_t vk0 = vdupq_n_s32((int32_t)kk.k0);
     for (int g = 0; 128 * g < n_out; ++g) {
         for (int r = 0; r < 8; ++r) {
             for (int m = 0; m < 4; ++m) {
@@ -236,9 +235,9 @@ static inline BNN_ALWAYS_INLINE void frame_rec(const uint32_t *a1, const uint32_
     bnn_vs_list_t i1, i2;
     (void)counts_vec(a1, n_in, w, n_out, s_cb[0], &i1); /* one pass: n_in <= 448 (caller) */
     (void)counts_vec(a2, n_in, w, n_out, s_cb[1], &i2);
-    const int32_t g1 = i1.nm ? -1 : 1, g2 = i2.nm ? -1 : 1;
-    const int32x4_t vk0 = vdupq_n_s32(i1.base * BNN_ONE + s2t * i2.base);
-    const int32_t k1 = 4 * BNN_ONE * g1, k2 = 4 * s2t * g2, k3 = -2 * (BNN_ONE * g1 + s2t * g2);
+    const bnn_vsf_k_t kk = bnn_vsf_k_make(i1, i2, s2t);
+    const int32x4_t vk0 = vdupq_n_s32((int32_t)kk.k0);
+    const int32_t k1 = (int32_t)kk.k1, k2 = (int32_t)kk.k2, k3 = (int32_t)kk.k3;
     const uint32x4_t lane4 = vidupq_n_u32(0, 4);
     const uint32x4_t lane256 = vmulq_n_u32(vidupq_n_u32(0, 1), 256u); /* 32 outputs x 8 frames */
     const int32_t *rec = s_vrec;
@@ -435,10 +434,8 @@ static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t 
         BNN_VS_COUNT((const uint32_t *const *)s_fl, i2.n, k, s_pw[k] + 8);
         bnn_vs_planes_to_bytes(s_pw[k] + 8);
     }
-    const uint32_t g1 = i1.nm ? 0xffffffffu : 1u, g2 = i2.nm ? 0xffffffffu : 1u, s2u = (uint32_t)s2t;
-    const bd_args_t a = {s_pw[0], s_rec, op, rp, (uint32_t)i1.base * (uint32_t)BNN_ONE + s2u * (uint32_t)i2.base,
-                         4u * g1 * (uint32_t)BNN_ONE, 4u * g2 * s2u, 0u - 2u * (g1 * (uint32_t)BNN_ONE + g2 * s2u),
-                         (uint32_t)full};
+    const bnn_vsf_k_t kk = bnn_vsf_k_make(i1, i2, s2t);
+    const bd_args_t a = {s_pw[0], s_rec, op, rp, kk.k0, kk.k1, kk.k2, kk.k3, (uint32_t)full};
     if (full > 0) {
         if (rp != NULL) {
             bd_words_res(&a);
@@ -448,7 +445,6 @@ static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t 
         bd_wide(&a, slope);
     }
     if (full < out_words) { /* the last, partial word */
-        const bnn_vsf_k_t kk = {a.k0, a.k1, a.k2, a.k3, 0u};
         const size_t off = (size_t)(32 * full) * 8u;
         bnn_vsf_word(s_pw[full], s_pw[full] + 8, n_out - 32 * full, colsum + 32 * full, NULL, kk, 8, op + off,
                      rp != NULL ? rp + off : NULL, s_rq + 32 * full, 1, rp != NULL, 0);

@@ -23,6 +23,21 @@ typedef struct {
     uint32_t k0, k1, k2, k3, kc;
 } bnn_vsf_k_t;
 
+/* K0..K3 and KC (above) from the row lists of both planes (base, minority sign) and s2; modulo
+ * 2^32, so the Helium kernels take the same words as int32 lanes */
+static inline bnn_vsf_k_t bnn_vsf_k_make(bnn_vs_list_t i1, bnn_vs_list_t i2, int32_t s2t)
+{
+    /* g = +1 or -1 (nm = 0 or -1) */
+    const uint32_t g1 = (uint32_t)i1.nm | 1u, g2 = (uint32_t)i2.nm | 1u, s2u = (uint32_t)s2t;
+    bnn_vsf_k_t kk;
+    kk.k0 = (uint32_t)i1.base * (uint32_t)BNN_ONE + s2u * (uint32_t)i2.base;
+    kk.k1 = 4u * g1 * (uint32_t)BNN_ONE;
+    kk.k2 = 4u * g2 * s2u;
+    kk.k3 = 0u - 2u * (g1 * (uint32_t)BNN_ONE + g2 * s2u);
+    kk.kc = 0u - ((uint32_t)BNN_ONE + s2u);
+    return kk;
+}
+
 /* the caller's static scratch */
 typedef struct {
     const uint32_t **list;  /* row list, BNN_VS_LIST_MAX entries (or enough for n_in / 2 rows) */
@@ -99,13 +114,7 @@ static inline int bnn_vsf_frame(const bnn_vsf_scratch_t *sc, const uint32_t *a1,
     if (i2.n > BNN_VS_SEG) {
         return 0;
     }
-    const uint32_t g1 = i1.nm ? 0xffffffffu : 1u, g2 = i2.nm ? 0xffffffffu : 1u, s2u = (uint32_t)s2t;
-    bnn_vsf_k_t kk;
-    kk.k0 = (uint32_t)i1.base * (uint32_t)BNN_ONE + s2u * (uint32_t)i2.base;
-    kk.k1 = 4u * g1 * (uint32_t)BNN_ONE;
-    kk.k2 = 4u * g2 * s2u;
-    kk.k3 = 0u - 2u * (g1 * (uint32_t)BNN_ONE + g2 * s2u);
-    kk.kc = 0u - ((uint32_t)BNN_ONE + s2u);
+    const bnn_vsf_k_t kk = bnn_vsf_k_make(i1, i2, s2t);
     for (int k = 0; k < out_words; ++k) {
         uint32_t p2[8];
         const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
