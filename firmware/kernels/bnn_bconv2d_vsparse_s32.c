@@ -216,8 +216,8 @@ static void pl_base(const uint8_t *tapneg, int out_c, int o, uint32_t base, uint
 
 /* one output channel's 64 positions from the byte-lane counts: word k (plane 1 lanes 0-31, 32-63,
  * plane 2 lanes 0-31, 32-63), byte plane r at pl[k * ks + r * rs]; acc = f[p] + k1 S1 + k2 S2,
- * requantize, PReLU (prelu 1: one SMMULR, |A| < 2^14; 2: the 64-bit product, any slope); the
- * channel's constants held in locals */
+ * requantize, PReLU (prelu 1: one SMMULR; 2: the 64-bit product, for a wide slope:
+ * bnn_frq_slope_wide); the channel's constants held in locals */
 static inline void pl_lanes(const uint32_t *pl, int ks, int rs, const uint32_t *f, uint32_t k1, uint32_t k2,
                             const bnn_frq_t *c, int prelu, int32_t *op)
 {
@@ -287,9 +287,9 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
         const uint32_t *eg = s_eg[info.nm ? 1 : 0];
         uint32_t f[PL_T];
         pl_base(tapneg, out_c, o, (uint32_t)info.base, one_s2, eg, f);
-        if (prelu && s_crq[o].a > -16384 && s_crq[o].a < 16384) {
+        if (prelu && !bnn_frq_slope_wide(s_crq[o].a)) {
             pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
-        } else if (prelu) { /* a slope of 0.5 or more: A << 17 would not fit SMMULR's operand */
+        } else if (prelu) {
             pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 2, out + o * PL_T);
         } else {
             pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 0, out + o * PL_T);
@@ -308,21 +308,17 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
     const uint32_t *wt = w + (size_t)out_c * (size_t)(k * k);
     const int16_t *colsum = (const int16_t *)(wt + (size_t)n_in * (size_t)out_words);
     const uint8_t *tapneg = (const uint8_t *)(colsum + ((out_c + 1) & ~1));
-    if (in_c == PL_C && k == PL_K && stride == 2 && pad == 2 && in_h == PL_HW && in_w == PL_HW && out_c <= CV_MAX_OUT &&
-        bnn_frq_prepare_fold(rq, out_c, bound, 0, s_crq)) {
-        /* the slopes per channel (pl_conv picks SMMULR or the 64-bit product) */
-        for (int o = 0; prelu && o < out_c; ++o) {
-            s_crq[o].a = rq->a[o];
-            s_crq[o].a17 = (int32_t)((uint32_t)rq->a[o] << 17);
-        }
+    /* wide slopes are taken per channel (pl_conv: per list; bnn_vs_fused.h: prelu 2) */
+    const int fold = out_c <= CV_MAX_OUT ? bnn_frq_prepare_fold(rq, out_c, bound, prelu, s_crq) : 0;
+    if (in_c == PL_C && k == PL_K && stride == 2 && pad == 2 && in_h == PL_HW && in_w == PL_HW && fold) {
         pl_conv(bits1, bits2, s2, w, out_c, tapneg, prelu, out);
         return;
     }
-    if (in_c > 32 || in_c < 1 || k > CV_MAX_K || n_in > CV_MAX_IN || out_c > CV_MAX_OUT ||
-        !bnn_frq_prepare_fold(rq, out_c, bound, prelu, s_crq)) {
+    if (in_c > 32 || in_c < 1 || k > CV_MAX_K || n_in > CV_MAX_IN || !fold) {
         bnn_bconv2d_fast_s32(bits1, bits2, in_h, in_w, in_c, s2, w, out_c, k, stride, pad, rq, out);
         return;
     }
+    const int pmode = prelu ? ((fold & BNN_FOLD_WIDE) ? 2 : 1) : 0;
     const int out_h = (in_h + 2 * pad - k) / stride + 1;
     const int out_w = (in_w + 2 * pad - k) / stride + 1;
     const int T = out_h * out_w;
@@ -362,11 +358,11 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
                         }
                     }
                 }
-                done = bnn_vsf_frame(&sc, v1, v2, n_in, s2, wt, colsum, corr, out_c, T, op, NULL, prelu, 0, 1);
-            } else if (prelu && T == 64) {
+                done = bnn_vsf_frame(&sc, v1, v2, n_in, s2, wt, colsum, corr, out_c, T, op, NULL, pmode, 0, 1);
+            } else if (pmode == 1 && T == 64) {
                 done = bnn_vsf_frame(&sc, v1, v2, n_in, s2, wt, colsum, NULL, out_c, 64, op, NULL, 1, 0, 0);
             } else {
-                done = bnn_vsf_frame(&sc, v1, v2, n_in, s2, wt, colsum, NULL, out_c, T, op, NULL, prelu, 0, 0);
+                done = bnn_vsf_frame(&sc, v1, v2, n_in, s2, wt, colsum, NULL, out_c, T, op, NULL, pmode, 0, 0);
             }
             if (!done) { /* cannot happen for n_in <= CV_MAX_IN; kept exact anyway */
                 bnn_bconv2d_fast_s32(bits1, bits2, in_h, in_w, in_c, s2, w, out_c, k, stride, pad, rq, out);

@@ -355,38 +355,34 @@ __attribute__((naked, noinline)) static void bd_words_res(BD_ARG const bd_args_t
     __asm__(BD_WORDS("ldr r8, [r3, #(32 * (8 * \\mm + \\rr))]\nqadd lr, lr, r8\n"));
 }
 
-/* Outputs whose PReLU slope is 0.5 or more (2^14 <= |A| < 2^15: A << 17 does not fit SMMULR's
- * operand): bd_words writes them with a wrong slope, bd_wide rewrites them exactly afterwards. */
+/* Outputs with a wide PReLU slope (bnn_frq_slope_wide: 0.5 or more): bd_words writes them with a
+ * wrong slope, bd_wide rewrites them exactly afterwards. */
 #define BD_WIDE_MAX 32
 static int16_t s_wide[BD_WIDE_MAX];
 static int s_nwide;
 
 /* s_rec for the `words` full column words, straight from rq and colsum: the constants of
- * bnn_frq_prepare_fold (rnd = 2^(S-1) + B 2^S, A << 17) under its conditions, checked here with ORs:
- * S - 32 in [0, 30], -2^14 <= A < 2^14 (SMMULR by -2^31 is exact too; up to BD_WIDE_MAX outputs with
- * |A| < 2^15 go to s_wide), |B| 2^(S-32) inside the high word and no saturation for
- * |acc| <= acc_bound. Returns 1 when every channel meets them. */
+ * bnn_frq_prepare_fold (rnd = 2^(S-1) + B 2^S, A << 17) under its conditions (bnn_frq_fold_bad),
+ * up to BD_WIDE_MAX wide slopes listed in s_wide. Returns 1 when every channel meets them. */
 static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words, uint32_t acc_bound)
 {
     int32_t *rec = s_rec;
-    uint32_t neg = 0u, any = 0u; /* failures: bit 31 of `neg`, any bit of `any` */
-    const uint32_t half = acc_bound >> 1;
+    uint32_t bad = 0u;
     s_nwide = 0;
     for (int k = 0; k < words; ++k) {
         for (int r = 0; r < 8; ++r) {
             for (int m = 0; m < 4; ++m, rec += BD_REC) {
                 const int o = 32 * k + 8 * m + r;
-                const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32), shc = sh & 31u;
-                const int32_t b = rq->b[o], sg = b >> 31;
-                const uint32_t mag = (uint32_t)((b ^ sg) - sg), a = (uint32_t)rq->a[o];
-                if ((a + 16384u) >> 15) { /* |A| >= 2^14 */
-                    any |= ((a + 32768u) >> 16) | (uint32_t)(s_nwide == BD_WIDE_MAX);
+                const uint32_t shc = (uint32_t)((int32_t)rq->s[o] - 32) & 31u;
+                const int32_t b = rq->b[o];
+                const uint32_t a = (uint32_t)rq->a[o];
+                if (bnn_frq_slope_wide((int32_t)a)) {
+                    bad |= (uint32_t)(s_nwide == BD_WIDE_MAX);
                     if (s_nwide < BD_WIDE_MAX) {
                         s_wide[s_nwide++] = (int16_t)o;
                     }
                 }
-                neg |= sh | (30u - sh) | ((half >> shc) + mag + 2u);
-                any |= mag >> ((30u - shc) & 31u);
+                bad |= bnn_frq_fold_bad(rq->s[o], b, acc_bound);
                 rec[0] = colsum[o];
                 rec[1] = rq->m[o];
                 rec[2] = (int32_t)((1u << shc) << 31);
@@ -396,7 +392,7 @@ static int bd_records(const bnn_requant_t *rq, const int16_t *colsum, int words,
             }
         }
     }
-    return (neg >> 31 | any) == 0u;
+    return bad == 0u;
 }
 
 /* the s_wide outputs of one frame again, exactly: the slope A by the 64-bit product */
@@ -409,9 +405,7 @@ static void bd_wide(const bd_args_t *a, const int32_t *slope)
         const uint32_t acc = a->k0 + a->k3 * (uint32_t)rec[0] + a->k1 * pw[4 * r + m] + a->k2 * pw[32 + 4 * r + m];
         const int64_t rnd = (int64_t)(((uint64_t)(uint32_t)rec[3] << 32) | (uint32_t)rec[2]);
         int32_t y = (int32_t)(((int64_t)(int32_t)acc * rec[1] + rnd) >> 32) >> rec[4];
-        if (y < 0) {
-            y = bnn_sat32(((int64_t)y * slope[o] + 16384) >> 15);
-        }
+        y = bnn_prelu(y, slope[o]);
         if (a->rp != NULL) {
             y = bnn_frq_qadd(y, a->rp[8 * o]);
         }
@@ -419,9 +413,11 @@ static void bd_wide(const bd_args_t *a, const int32_t *slope)
     }
 }
 
-/* one frame of the model's shape (see above): both planes' counts into s_pw, then the outputs */
+/* one frame of the model's shape (see above): both planes' counts into s_pw, then the outputs
+ * (the partial last word's PReLU: `tail_prelu`, bnn_vs_fused.h) */
 static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t s2t, const uint32_t *w,
-                      const int16_t *colsum, int n_out, const int32_t *slope, int32_t *op, const int32_t *rp)
+                      const int16_t *colsum, int n_out, const int32_t *slope, int32_t *op, const int32_t *rp,
+                      int tail_prelu)
 {
     const int out_words = (n_out + 31) >> 5, full = n_out >> 5;
     const bnn_vs_list_t i1 = bnn_vs_build_list(a1, n_in, w, out_words, s_fzero, s_fl);
@@ -447,7 +443,7 @@ static void bd_frame8(const uint32_t *a1, const uint32_t *a2, int n_in, int32_t 
     if (full < out_words) { /* the last, partial word */
         const size_t off = (size_t)(32 * full) * 8u;
         bnn_vsf_word(s_pw[full], s_pw[full] + 8, n_out - 32 * full, colsum + 32 * full, NULL, kk, 8, op + off,
-                     rp != NULL ? rp + off : NULL, s_rq + 32 * full, 1, rp != NULL, 0);
+                     rp != NULL ? rp + off : NULL, s_rq + 32 * full, tail_prelu, rp != NULL, 0);
     }
 }
 #endif
@@ -521,11 +517,14 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         const uint32_t bound = (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX);
         /* the last, partial word's constants in s_rq (bnn_vsf_word) */
         const bnn_requant_t tail = {rq->m + 32 * full, rq->s + 32 * full, rq->b + 32 * full, rq->a + 32 * full};
-        if (bd_records(rq, colsum, full, bound) &&
-            (n_out == 32 * full || bnn_frq_prepare_fold(&tail, n_out - 32 * full, bound, 1, s_rq + 32 * full))) {
+        const int tail_fold = n_out == 32 * full ? BNN_FOLD_OK
+                                                 : bnn_frq_prepare_fold(&tail, n_out - 32 * full, bound, 1,
+                                                                        s_rq + 32 * full);
+        if (bd_records(rq, colsum, full, bound) && tail_fold) {
+            const int tail_prelu = (tail_fold & BNN_FOLD_WIDE) ? 2 : 1;
             for (int t = 0; t < 8; ++t) {
                 bd_frame8(bits1 + t * words, bits2 + t * words, n_in, s2[t], w, colsum, n_out, rq->a, out + t,
-                          res != NULL ? res + t : NULL);
+                          res != NULL ? res + t : NULL, tail_prelu);
             }
             return;
         }
@@ -548,7 +547,8 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     const int vec = prepare_vec(rq, n_out, prelu);
     int fast33 = 0, rq_ready = 0;
 #else
-    const int fused = bnn_frq_prepare_fold(rq, n_out, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_rq);
+    const int fold = bnn_frq_prepare_fold(rq, n_out, (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX), prelu, s_rq);
+    const int fused = fold != 0, pmode = prelu ? ((fold & BNN_FOLD_WIDE) ? 2 : 1) : 0;
     const int fast33 = fused || bnn_frq_prepare(rq, n_out, s_rq);
 #endif
     for (int t = 0; t < n_frames; ++t) {
@@ -558,12 +558,12 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
             int32_t *opf = out + t;
             const int32_t *rpf = res != NULL ? res + t : NULL;
             int done;
-            if (n_frames == 8 && prelu && res == NULL) {
+            if (n_frames == 8 && pmode == 1 && res == NULL) {
                 done = fz_frame(a1, a2, n_in, s2[t], w, colsum, n_out, 8, opf, NULL, 1, 0);
-            } else if (n_frames == 8 && prelu) {
+            } else if (n_frames == 8 && pmode == 1) {
                 done = fz_frame(a1, a2, n_in, s2[t], w, colsum, n_out, 8, opf, rpf, 1, 1);
             } else {
-                done = fz_frame(a1, a2, n_in, s2[t], w, colsum, n_out, n_frames, opf, rpf, prelu, res != NULL);
+                done = fz_frame(a1, a2, n_in, s2[t], w, colsum, n_out, n_frames, opf, rpf, pmode, res != NULL);
             }
             if (done) {
                 continue;

@@ -10,12 +10,13 @@
  *     sat32(rshr64(acc M, S) + B) = ((acc 2^F M) >> 32 + 2^(sh-1) + B 2^sh) >> sh
  * (rounding and B are whole multiples of 2^32 in the 2^(S+F) scale), exact when that high word
  * cannot leave int32 (|acc 2^F M| / 2^32 <= 5 (ONE + S2_MAX) 2^(F-1), checked per channel with
- * |B|); PReLU is SMMULR with A << 17 (|A| < 2^14), the residual one QADD. On DSP cores that is
- * Thumb-2 assembly with the channel's constants in registers: 14 instructions per output
+ * |B|); PReLU is SMMULR with A << 17 (not a wide slope: bnn_frq_slope_wide), the residual one
+ * QADD. On DSP cores that is Thumb-2 assembly with the channel's constants in registers: 14 instructions per output
  * (UBFX EOR LDRB LDR SUB AND MLS SMMLA ASRS IT SMMULR LDR QADD STR), one BIC more at each edge
  * frame (the padding taps cleared). Before: about 38 per output (M4).
- * Other channels (constants outside those bounds) and other shapes take the generic code with
- * the output transform of bnn_fastrq.h; k > 8 or long sequences the portable kernel. */
+ * Other channels (constants outside those bounds, wide slopes included: only those channels) and
+ * other shapes take the generic code with the output transform of bnn_fastrq.h; k > 8 or long
+ * sequences the portable kernel. */
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
 
@@ -117,13 +118,13 @@ typedef struct {
 #define DW_BLK 16 /* channels whose constants are prepared before their outputs */
 
 /* Nonzero when a channel's transform constants are outside the spec path's bounds: sh = S + F - 32
- * outside [1, 31], |A| >= 2^14, or |B| too large for the folded rounding constant. */
+ * outside [1, 31], a wide slope (bnn_frq_slope_wide), or |B| too large for the folded rounding
+ * constant. */
 static inline uint32_t dw_spec_bad_rq(int s, int32_t b, int32_t a)
 {
     const uint32_t sh = (uint32_t)(s + DW_F - 32);
     const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
-    return (uint32_t)(sh - 1u > 30u) | (uint32_t)((uint32_t)a + 16383u > 32766u) |
-           (((DW_B_LIM >> (sh & 31u)) - ab) >> 31);
+    return (uint32_t)(sh - 1u > 30u) | bnn_frq_slope_wide(a) | (((DW_B_LIM >> (sh & 31u)) - ab) >> 31);
 }
 
 /* The constants of channels c0 .. c0 + n - 1 into p[0..n), one input at a time (few live
@@ -255,7 +256,7 @@ static void dw_generic(const uint32_t *bits1, const uint32_t *bits2, int c, int 
     const uint32_t a1 = (bits1[c] & fmask) << pad, a2 = (bits2[c] & fmask) << pad, wc = w[c];
     const int32_t *rp = res != NULL ? res + c * n_frames : NULL;
     int32_t *op = out + c * n_frames;
-    const int fastp = has_prelu && q.a > -16384 && q.a < 16384;
+    const int fastp = has_prelu && !bnn_frq_slope_wide(q.a);
     if (q.sh >= 0 && fastp && rp != NULL) {
         dw_channel(a1, a2, wc, s2[c], &q, fr, n_frames, rp, op, 0, 1, 1);
     } else {

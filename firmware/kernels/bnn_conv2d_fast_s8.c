@@ -219,7 +219,7 @@ static inline void c1_pair_rows(const int8_t *q, int dbl, uint32_t *w)
     w[4] = c4;
 }
 
-/* output transform: general constants (a17 != 0: |A| < 2^14, PReLU by one SMMULR) */
+/* output transform: general constants (a17 != 0: PReLU by one SMMULR, bnn_frq_slope_wide) */
 static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int has_prelu)
 {
     int32_t y = bnn_frq_requant(acc, c);
@@ -235,7 +235,7 @@ static inline int32_t c1_out(int32_t acc, const bnn_frq_t *c, int32_t a17, int h
 static inline int32_t c1_fold(int32_t acc, const bnn_frq_t *c, int has_prelu)
 {
     const int32_t y = bnn_frq_requant_fold(acc, c);
-    return has_prelu ? bnn_frq_prelu_fold(y, c) : y;
+    return has_prelu ? bnn_frq_prelu_fold_any(y, c) : y;
 }
 
 /* Builds records 0 .. out_h + 1 from the input minus its offset; returns 0 when a pixel minus the
@@ -351,7 +351,7 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
             /* the assembly transform: folded constants with PReLU, 2 rnd >> 32 = 2^sh + B 2^(sh+1)
              * within 2^31 - 2^27 (|2 acc M| >> 32 < 2^27 keeps SMMLA's high word in int32) */
             const int64_t h2 = c->rnd >> 31;
-            const int own = fold && has_prelu && h2 > -0x78000000LL && h2 < 0x78000000LL;
+            const int own = fold && has_prelu && !bnn_frq_slope_wide(c->a) && h2 > -0x78000000LL && h2 < 0x78000000LL;
             /* doubled weights (own): the SMMLA form needs 2 acc */
             c1_pair_rows(qo, own, par);
             c1_pair_rows(qo + 10, own, par + 5);
@@ -375,7 +375,7 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
             par[18] = (uint32_t)out_w * 4u;
             bnn_c1_rows_dsp(s_buf.w, op, par, out_h);
             if (!own) {
-                const int32_t a17 = (has_prelu && c->a > -16384 && c->a < 16384) ? (int32_t)((uint32_t)c->a << 17) : 0;
+                const int32_t a17 = (has_prelu && !bnn_frq_slope_wide(c->a)) ? (int32_t)((uint32_t)c->a << 17) : 0;
                 for (int i = 0; i < out_h * out_w; ++i) {
                     op[i] = fold ? c1_fold(op[i], c, has_prelu) : c1_out(op[i], c, a17, has_prelu);
                 }

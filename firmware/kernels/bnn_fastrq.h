@@ -31,7 +31,7 @@ typedef struct {
     int32_t b;   /* B */
     int32_t a;   /* PReLU slope (Q15) */
     int32_t ls;  /* S < 32 with a small enough product: 32 - S (see bnn_frq_prepare_low), else 0 */
-    int32_t a17; /* A << 17 (bnn_frq_prepare_fold only) */
+    int32_t a17; /* A << 17, 0 for a wide slope (bnn_frq_prepare_fold only) */
 } bnn_frq_t;
 
 /* Fills c[0..n); returns 1 when every channel takes the 32-bit path (S >= 32). */
@@ -103,7 +103,7 @@ static inline int32_t bnn_frq_requant(int32_t acc, const bnn_frq_t *c)
     return bnn_requant(acc, c->m, (int8_t)(-c->sh), c->b);
 }
 
-/* (y * a17 + 2^31) >> 32 (SMMULR): with a17 = A << 17 and |A| < 2^14 this is the PReLU branch
+/* (y * a17 + 2^31) >> 32 (SMMULR): with a17 = A << 17 and -2^14 <= A < 2^14 this is the PReLU branch
  * rshr64(y * A, 15) exactly, and it cannot leave int32 */
 static inline int32_t bnn_frq_smmulr(int32_t y, int32_t a17)
 {
@@ -122,34 +122,56 @@ static inline int32_t bnn_frq_prelu(int32_t y, const bnn_frq_t *c)
     return y >= 0 ? y : bnn_sat32(((int64_t)y * (int64_t)c->a + 16384) >> 15);
 }
 
-/* Fills c[0..n) for the folded transform (bnn_frq_requant_fold, bnn_frq_prelu_fold); returns 1
- * when every output channel can take it:
- * S >= 32 (requantize = high word of acc * M + rnd, shifted by S - 32), |A| < 2^14 with PReLU (one
- * SMMULR), and B folded into the rounding constant, rnd = 2^(S-1) + B 2^S, which is exact when the
- * sum cannot saturate: |acc| <= acc_bound gives |acc M| / 2^S < acc_bound / 2^(S-31), so
- * acc_bound >> (S - 31) + |B| + 2 < 2^31 suffices; B 2^(S-32) must fit the high word too.
- * (c[o].b = 0: the general transform of bnn_fastrq.h gives the same results with these.) */
+/* The folded transform (bnn_frq_prepare_fold), per channel. Requantize: S >= 32 (the high word of
+ * acc * M + rnd, shifted by S - 32) and B folded into the rounding constant, rnd = 2^(S-1) + B 2^S,
+ * which is exact when the sum cannot saturate: |acc| <= acc_bound gives
+ * |acc M| / 2^S < acc_bound / 2^(S-31), so acc_bound >> (S - 31) + |B| + 2 < 2^31 suffices;
+ * B 2^(S-32) must fit the high word too. Nonzero when a channel's S and B do not allow it (S - 32
+ * in [0, 30]: larger S takes the general path, rnd needs bits above the high word). */
+static inline uint32_t bnn_frq_fold_bad(int s, int32_t b, uint32_t acc_bound)
+{
+    const uint32_t sh = (uint32_t)(s - 32);
+    const uint32_t shc = sh > 30u ? 30u : sh;
+    const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
+    return (uint32_t)(sh > 30u) | (ab >> (30u - shc)) | ((((acc_bound >> 1) >> shc) + ab + 2u) >> 31);
+}
+
+/* PReLU: nonzero for a "wide" slope, one that A << 17 does not hold (A < -2^14 or A >= 2^14, i.e.
+ * slopes of 0.5 or more); the others are one SMMULR by A << 17 (A = -2^14 included: SMMULR by
+ * -2^31 is exact). Wide slopes take the 64-bit product (bnn_frq_prelu). */
+static inline uint32_t bnn_frq_slope_wide(int32_t a)
+{
+    return ((uint32_t)a + 16384u) >> 15;
+}
+
+/* bnn_frq_prepare_fold's result: every channel's requantize folds (else the caller takes the general
+ * transform); with BNN_FOLD_WIDE some PReLU slopes are wide (their a17 is 0: bnn_frq_prelu_fold_any) */
+#define BNN_FOLD_OK 1
+#define BNN_FOLD_WIDE 2
+
+/* Fills c[0..n) for the folded transform (bnn_frq_requant_fold, and bnn_frq_prelu_fold or, with
+ * wide slopes, bnn_frq_prelu_fold_any); returns BNN_FOLD_OK (| BNN_FOLD_WIDE) when every channel
+ * passes bnn_frq_fold_bad, else 0. (c[o].b = 0 and c[o].a = A: the general transform of
+ * bnn_fastrq.h gives the same results with these.) */
 static inline int bnn_frq_prepare_fold(const bnn_requant_t *rq, int n, uint32_t acc_bound, int prelu, bnn_frq_t *c)
 {
-    uint32_t bad = 0u;
+    uint32_t bad = 0u, wide = 0u;
     for (int o = 0; o < n; ++o) {
-        /* sh = S - 32 in [0, 30] (larger S takes the general path: rnd needs bits above the high word) */
-        const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32);
-        const uint32_t shc = sh > 30u ? 30u : sh;
+        const uint32_t sh = (uint32_t)((int32_t)rq->s[o] - 32), shc = sh > 30u ? 30u : sh;
         const int32_t b = rq->b[o], a = prelu ? rq->a[o] : 0;
-        const uint32_t sb = (uint32_t)(b >> 31), ab = ((uint32_t)b ^ sb) - sb;
         const uint32_t p2 = 1u << shc; /* 2^(S-32) */
-        bad |= (sh > 30u) | ((uint32_t)a + 16383u >= 32767u) | (ab >> (30u - shc)) |
-               ((((acc_bound >> 1) >> shc) + ab + 2u) >> 31);
+        const uint32_t wa = bnn_frq_slope_wide(a);
+        bad |= bnn_frq_fold_bad(rq->s[o], b, acc_bound);
+        wide |= wa;
         c[o].m = rq->m[o];
         c[o].sh = (int32_t)shc;
         c[o].rnd = (int64_t)(((uint64_t)((p2 >> 1) + (uint32_t)b * p2) << 32) | (uint32_t)(p2 << 31));
         c[o].b = 0;
         c[o].a = a;
         c[o].ls = 0;
-        c[o].a17 = (int32_t)((uint32_t)a << 17);
+        c[o].a17 = wa ? 0 : (int32_t)((uint32_t)a << 17);
     }
-    return bad == 0u;
+    return bad != 0u ? 0 : (wide != 0u ? BNN_FOLD_OK | BNN_FOLD_WIDE : BNN_FOLD_OK);
 }
 
 /* sat32(rshr64(acc * M, S) + B) for constants from bnn_frq_prepare_fold (B is in rnd; |acc| within
@@ -159,10 +181,20 @@ static inline int32_t bnn_frq_requant_fold(int32_t acc, const bnn_frq_t *c)
     return (int32_t)(((int64_t)acc * c->m + c->rnd) >> 32) >> c->sh;
 }
 
-/* PReLU for constants from bnn_frq_prepare_fold (|A| < 2^14) */
+/* PReLU for constants from bnn_frq_prepare_fold without wide slopes (bnn_frq_slope_wide) */
 static inline int32_t bnn_frq_prelu_fold(int32_t y, const bnn_frq_t *c)
 {
     return y < 0 ? bnn_frq_smmulr(y, c->a17) : y;
+}
+
+/* PReLU for constants from bnn_frq_prepare_fold, any slope: SMMULR, or the 64-bit product for a
+ * wide slope */
+static inline int32_t bnn_frq_prelu_fold_any(int32_t y, const bnn_frq_t *c)
+{
+    if (y >= 0) {
+        return y;
+    }
+    return bnn_frq_slope_wide(c->a) ? bnn_frq_prelu(y, c) : bnn_frq_smmulr(y, c->a17);
 }
 
 #endif /* BNN_FASTRQ_H */

@@ -12,7 +12,8 @@
  * (both planes alike: a padded activation bit is 0) and KC = -(ONE + s2). Computed modulo 2^32:
  * the true acc fits int32 (n_in <= BNN_I32_MAX_IN). The constants come from bnn_frq_prepare_fold:
  * requantize is one SMLAL with the rounding constant (B folded in) and an arithmetic shift, PReLU
- * one SMMULR (bnn_fastrq.h). */
+ * (`prelu` 1) one SMMULR, or (`prelu` 2, a layer with wide slopes: BNN_FOLD_WIDE) per channel
+ * SMMULR or the 64-bit product (bnn_fastrq.h). */
 #ifndef BNN_VS_FUSED_H
 #define BNN_VS_FUSED_H
 
@@ -53,19 +54,17 @@ static inline int32_t bnn_vsf_out(uint32_t c1, uint32_t c2, int32_t cs, int32_t 
     if (has_corr) {
         acc += kk.kc * (uint32_t)corr;
     }
-    int32_t y = bnn_frq_requant_fold((int32_t)acc, c);
-    if (prelu) {
-        y = bnn_frq_prelu_fold(y, c);
-    }
-    return y;
+    const int32_t y = bnn_frq_requant_fold((int32_t)acc, c);
+    return prelu == 1 ? bnn_frq_prelu_fold(y, c) : (prelu == 2 ? bnn_frq_prelu_fold_any(y, c) : y);
 }
 
-/* The `lanes` (<= 32) outputs of one column word: output o0 + o goes to op[o * T] (+ rp[o * T]). */
+/* The `lanes` (<= 32) outputs of one column word: output o0 + o goes to op[o * T] (+ rp[o * T]).
+ * Full words are unrolled, except with wide slopes (prelu 2: rare, kept small). */
 static inline void bnn_vsf_word(const uint32_t p1[8], const uint32_t p2[8], int lanes, const int16_t *cs,
                                 const int16_t *corr, bnn_vsf_k_t kk, int T, int32_t *op, const int32_t *rp,
                                 const bnn_frq_t *rq, int prelu, int has_res, int has_corr)
 {
-    if (lanes == 32) {
+    if (lanes == 32 && prelu != 2) {
 #pragma GCC unroll 8
         for (int r = 0; r < 8; ++r) {
             const uint32_t b1 = p1[r], b2 = p2[r];
