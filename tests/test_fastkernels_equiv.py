@@ -348,6 +348,7 @@ int run_all(uint32_t seed)
     test_bdense(128, 8, 256, 0, 1);
     test_bdense(256, 8, 128, 0, 0);
     test_bdense(200, 8, 128, 1, 0);
+    test_bdense(480, 8, 128, 1, 1); /* the record path's input limit (BV_REC_MAX_IN: 240-row lists) */
     g_fast_consts = 3; /* a few PReLU slopes >= 0.5: the exact per-output fixes of the fast paths */
     test_bdense(256, 8, 128, 1, 1);
     test_bdense(128, 8, 256, 0, 1);

@@ -199,6 +199,15 @@ static inline BNN_ALWAYS_INLINE int frame_vec(const uint32_t *a1, const uint32_t
  * contiguous VLDRW from one pointer instead of six gathers and their offsets (and no predicates):
  * about 6 instructions per output against ~15. */
 #define BV_REC 24 /* int32 per record */
+/* frame_rec's input limit. It does not check counts_vec's result, so each plane's row list must fit
+ * one counting pass: at most n_in / 2 minority rows, padded to a multiple of 16 (Helium), must stay
+ * <= BNN_VS_SEG (a multiple of 16), i.e. n_in <= 2 BNN_VS_SEG = 480; acc inside int32 needs only
+ * n_in <= BNN_I32_MAX_IN (504). (It was 448 before, copied from the conv's CV_MAX_IN: a margin
+ * nothing needed.) */
+#define BV_REC_MAX_IN (2 * BNN_VS_SEG)
+#if BV_REC_MAX_IN * (BNN_ONE + BNN_S2_MAX) > 0x7fffffff || (BNN_VS_SEG % 16) != 0
+#error "BV_REC_MAX_IN: one counting pass and acc inside int32"
+#endif
 static int32_t s_vrec[BNN_BMM_MAX_OUT / 4 * BV_REC];
 
 static int records_vec(const bnn_requant_t *rq, const int16_t *colsum, int n_out, int prelu)
@@ -233,7 +242,7 @@ static inline BNN_ALWAYS_INLINE void frame_rec(const uint32_t *a1, const uint32_
                                                int prelu, int has_res)
 {
     bnn_vs_list_t i1, i2;
-    (void)counts_vec(a1, n_in, w, n_out, s_cb[0], &i1); /* one pass: n_in <= 448 (caller) */
+    (void)counts_vec(a1, n_in, w, n_out, s_cb[0], &i1); /* one pass: n_in <= BV_REC_MAX_IN (caller) */
     (void)counts_vec(a2, n_in, w, n_out, s_cb[1], &i2);
     const bnn_vsf_k_t kk = bnn_vsf_k_make(i1, i2, s2t);
     const int32x4_t vk0 = vdupq_n_s32((int32_t)kk.k0);
@@ -531,7 +540,7 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
     }
 #endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
-    if (n_frames == 8 && n_out % 128 == 0 && n_in <= 448 && records_vec(rq, colsum, n_out, prelu)) {
+    if (n_frames == 8 && n_out % 128 == 0 && n_in <= BV_REC_MAX_IN && records_vec(rq, colsum, n_out, prelu)) {
         for (int t = 0; t < 8; ++t) {
             const uint32_t *a1 = bits1 + t * words, *a2 = bits2 + t * words;
             if (prelu && res != NULL) {
