@@ -63,6 +63,8 @@ static int g_toggle; /* alternates S ranges: [20, 45] (scalar fallbacks) and [32
    3: a few slopes of 0.5 up to 1, 4: half of the slopes */
 static int g_fast_consts;
 static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
+static int g_edge_slopes; /* every fourth channel's slope exactly -2^14, 2^14 - 1 or 2^14 */
+static int g_inplace;     /* test_bdense, test_dw: res == out (the residual in the output buffer) */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
 {
@@ -81,6 +83,9 @@ static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
         }
     }
     if (rnd() % 8 == 0) { m[0] = 0x7fffffff; b[0] = 0x7ffffff0; } /* saturation */
+    for (int o = 1; g_edge_slopes && o < n; o += 4) { /* the SMMULR edge, both sides */
+        a[o] = (o >> 2) % 3 == 0 ? -16384 : ((o >> 2) % 3 == 1 ? 16383 : 16384);
+    }
     rq->m = m; rq->s = s; rq->b = b; rq->a = with_prelu ? a : 0;
 }
 
@@ -124,7 +129,12 @@ static void test_bdense(int n_in, int T, int n_out, int with_res, int with_prelu
     if (g_last_s) { s[n_out - 1] = g_last_s; } /* one channel off the fast constants */
     for (int i = 0; i < n_out * T; ++i) { res[i] = (int32_t)rnd() >> (rnd() % 8 == 0 ? 0 : 6); }
     bnn_bdense_s32(a1, a2, n_in, T, s2v, wrow, n_out, &rq, with_res ? res : 0, out1);
-    bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, with_res ? res : 0, out2);
+    if (g_inplace && with_res) {
+        memcpy(out2, res, sizeof(int32_t) * (size_t)(n_out * T));
+        bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, out2, out2);
+    } else {
+        bnn_bdense_vsparse_s32(a1, a2, n_in, T, s2v, wfast, n_out, &rq, with_res ? res : 0, out2);
+    }
     cmp(out1, out2, n_out * T);
 }
 
@@ -206,13 +216,20 @@ static void test_dw(int ch, int T, int k, int pad, int with_res)
     if (g_toggle % 3 == 0) { for (int c = 0; c < ch; ++c) { s[c] = (int8_t)rnd_range(24, 31); } } /* S < 32 */
     for (int i = 0; i < ch * T; ++i) { res[i] = (int32_t)rnd() >> 4; }
     bnn_bdwconv1d_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out1);
-    bnn_bdwconv1d_fast_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    /* in place: the residual copied into the output buffer before each call */
+    const int inplace = g_inplace && with_res;
+    const int32_t *rs = inplace ? out2 : (with_res ? res : 0);
+    const size_t n = sizeof(int32_t) * (size_t)(ch * T);
+    if (inplace) { memcpy(out2, res, n); }
+    bnn_bdwconv1d_fast_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, rs, out2);
     cmp(out1, out2, ch * T);
-    bnn_bdwconv1d_sel_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    if (inplace) { memcpy(out2, res, n); }
+    bnn_bdwconv1d_sel_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, rs, out2);
     cmp(out1, out2, ch * T);
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
     /* not selected (the scalar fast kernel runs fewer instructions on M55), still kept exact */
-    bnn_bdwconv1d_mve_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, with_res ? res : 0, out2);
+    if (inplace) { memcpy(out2, res, n); }
+    bnn_bdwconv1d_mve_s32(a1, a2, ch, T, s2c, wrow, k, pad, &rq, rs, out2);
     cmp(out1, out2, ch * T);
 #endif
 }
@@ -359,7 +376,31 @@ int run_all(uint32_t seed)
     g_fast_consts = 4; /* more than 32 wide slopes in a layer: beyond the fix-up list */
     test_bdense(128, 8, 256, 1, 1);
     test_bdense(256, 8, 128, 0, 1);
+    g_fast_consts = 1;
+    g_edge_slopes = 1; /* slopes -2^14 (SMMULR by -2^31), 2^14 - 1 (the last SMMULR one), 2^14 (wide) */
+    test_bdense(256, 8, 128, 1, 1); /* the dense assembly path (2^14: its fix-up list) */
+    test_bdense(128, 8, 100, 0, 1); /* its partial last word (bnn_vs_fused.h) */
+    test_bdense(77, 3, 37, 1, 1);   /* the fused C path */
+    test_dw(128, 8, 5, 2, 1);       /* the memory block's assembly path (2^14: the generic code) */
+    test_bconv(16, 16, 16, 32, 5, 2, 2); /* position lanes */
+    test_bconv(11, 9, 15, 8, 5, 2, 2);   /* per position (bnn_vs_fused.h) */
+    test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
+    g_fast_consts = 2;
+    test_bdense(256, 8, 128, 1, 1); /* the Helium record path */
+    g_edge_slopes = 0;
+    g_inplace = 1; /* res == out: the dense assembly path needs res != out, so its fallback runs */
+    g_fast_consts = 3;
+    test_bdense(256, 8, 128, 1, 1); /* the model's shape with wide slopes */
+    g_fast_consts = 1;
+    test_bdense(256, 8, 128, 1, 1);
+    test_bdense(77, 3, 37, 1, 1);
+    test_dw(128, 8, 5, 2, 1);
+    g_fast_consts = 2;
+    test_bdense(256, 8, 128, 1, 1); /* the Helium record path */
     g_fast_consts = 0;
+    test_bdense(131, 2, 100, 1, 0); /* the general transform */
+    test_dw(19, 11, 3, 1, 1);
+    g_inplace = 0;
     return bad;
 }
 

@@ -520,7 +520,8 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         return;
     }
 #ifdef BD_ASM
-    /* res != out: bd_wide reads the residual again after bd_words_res has written the output */
+    /* res != out: bd_wide reads the residual again after bd_words_res has written the output (in
+     * place, the fused C path below runs instead) */
     if (n_frames == 8 && prelu && n_in <= 2 * BNN_VS_SEG && n_out <= BD_MAX_OUT && res != out) {
         const int full = n_out >> 5;
         const uint32_t bound = (uint32_t)n_in * (uint32_t)(BNN_ONE + BNN_S2_MAX);

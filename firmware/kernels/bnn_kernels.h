@@ -115,7 +115,7 @@ void bnn_bconv2d_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int
 /*
  * Binary dense per frame (1x1 conv / linear): bits*[t * words + j] with words = ceil(n_in / 32),
  * w[o * words + j], s2[t] per frame. out[o * n_frames + t] = PReLU(requant(acc)) (+ res, saturating,
- * when res != NULL).
+ * when res != NULL; res may be out: each output reads only its own residual).
  */
 void bnn_bdense_s32(const uint32_t *bits1, const uint32_t *bits2, int n_in, int n_frames, const int32_t *s2,
                     const uint32_t *w, int n_out, const bnn_requant_t *rq, const int32_t *res, int32_t *out);
@@ -123,7 +123,7 @@ void bnn_bdense_s32(const uint32_t *bits1, const uint32_t *bits2, int n_in, int 
 /*
  * Binary depthwise conv1d over frames (n_frames <= 32, k <= 32): bits*[c] hold the frames of
  * channel c, w[c] its k taps (bit j = tap j, frame t + j - pad), s2[c] per channel.
- * out[c * n_frames + t] = PReLU(requant(acc)) (+ res, saturating, when res != NULL).
+ * out[c * n_frames + t] = PReLU(requant(acc)) (+ res, saturating, when res != NULL; res may be out).
  */
 void bnn_bdwconv1d_s32(const uint32_t *bits1, const uint32_t *bits2, int n_ch, int n_frames,
                        const int32_t *s2, const uint32_t *w, int k, int pad, const bnn_requant_t *rq,
