@@ -54,7 +54,7 @@ static int32_t rnd_range(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() %
 static uint32_t a1[2048], a2[2048], wrow[8192], wfast[12000];
 static int32_t m[1024], b[1024], a[1024], s2v[64], res[8192], out1[8192], out2[8192], x[8192];
 static int8_t s[1024], q8[16384];
-static int16_t img[1024];
+static int16_t img[1024 + 2] __attribute__((aligned(4))); /* img + 1: not word-aligned */
 static int64_t sums1[1024], sums2[1024];
 static uint32_t bits1b[4096], bits2b[4096], bits1c[4096], bits2c[4096];
 static int bad;
@@ -65,6 +65,7 @@ static int g_fast_consts;
 static int8_t g_last_s; /* test_bdense: the last channel's S, when not 0 */
 static int g_edge_slopes; /* every fourth channel's slope exactly -2^14, 2^14 - 1 or 2^14 */
 static int g_inplace;     /* test_bdense, test_dw: res == out (the residual in the output buffer) */
+static int g_img_odd;     /* test_conv1: the image one int16 into its array (rows not word-aligned) */
 
 static void rand_rq(int n, int with_prelu, bnn_requant_t *rq, int s_lo)
 {
@@ -195,13 +196,14 @@ static void test_pack_rows(int rows, int cols, int extreme)
 static void test_conv1(int h, int w, int oc, int k, int stride, int pad, int32_t off, int with_prelu)
 {
     bnn_requant_t rq;
-    for (int i = 0; i < h * w; ++i) { img[i] = (int16_t)rnd_range(3840, 16000); }
+    int16_t *const im = img + g_img_odd;
+    for (int i = 0; i < h * w; ++i) { im[i] = (int16_t)rnd_range(3840, 16000); }
     for (int i = 0; i < oc * k * k; ++i) { q8[i] = (int8_t)rnd_range(-127, 127); }
     rand_rq(oc, with_prelu, &rq, 30);
     if (g_fast_consts && oc > 1) { s[1] = 32; b[1] = 0x3ff00000; } /* foldable, 2 rnd >> 32 near 2^31 */
     const int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
-    bnn_conv2d_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out1);
-    bnn_conv2d_fast_s8(img, h, w, off, q8, oc, k, stride, pad, &rq, out2);
+    bnn_conv2d_s8(im, h, w, off, q8, oc, k, stride, pad, &rq, out1);
+    bnn_conv2d_fast_s8(im, h, w, off, q8, oc, k, stride, pad, &rq, out2);
     cmp(out1, out2, oc * oh * ow);
 }
 
@@ -401,6 +403,11 @@ int run_all(uint32_t seed)
     test_bdense(131, 2, 100, 1, 0); /* the general transform */
     test_dw(19, 11, 3, 1, 1);
     g_inplace = 0;
+    g_img_odd = 1; /* conv1's pixel pairs from rows that are not word-aligned */
+    test_conv1(32, 32, 16, 5, 2, 2, 7000, 1);
+    test_conv1(31, 7, 4, 5, 2, 2, 9000, 1);
+    test_conv1(16, 16, 2, 5, 2, 2, -20000, 1); /* pixels minus the offset beyond int16 */
+    g_img_odd = 0;
     return bad;
 }
 

@@ -1,7 +1,9 @@
 /* bnn_conv2d_fast_s8 - bnn_conv2d_s8 (same arguments, same results), faster.
  *
  * Cores with the DSP extension (k 5, stride 2, out_w a multiple of 4, out_w and out_h <= 16):
- * the input minus its offset is copied once into "records" of int16 pairs, one per output row r:
+ * the input minus its offset is copied once into "records" of int16 pairs, one per output row r
+ * (pixel pairs by word loads from word-aligned rows, by halfword loads from the others: `in` needs
+ * only int16 alignment and no access is unaligned):
  *   V-row r: word c = (padded pixel (2r, c), padded pixel (2r + 1, c)), c < V_W  (vertical pairs)
  *   tiles:   for each block of 4 outputs, 6 words = horizontal pairs of padded row 2r + 4
  * An output (oy, ox) reads V-rows oy and oy + 1 at columns 2ox .. 2ox + 4 (kernel rows 0-3, ten
@@ -263,9 +265,10 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
         }
         /* two columns a step: a = (a0, a1) of row ya, b = (b0, b1) of row yb, minus (offset, offset)
          * in two lanes (the saturating difference differs iff a lane left int16), stored as (a0, b0)
-         * and (a1, b1); a row starting at an odd pixel makes these LDRs unaligned, which ARMv7-M and
-         * ARMv8-M Mainline execute (the firmware leaves CCR.UNALIGN_TRP clear) */
-        if (pairs > 0) {
+         * and (a1, b1). Word loads only where both rows start word-aligned: `in` need only be int16
+         * aligned (an odd in_w, a caller's buffer at an odd halfword), and nothing depends on
+         * CCR.UNALIGN_TRP; other rows take two halfword loads per word in C. */
+        if (pairs > 0 && ((uintptr_t)pa & 3u) == 0u && ((uintptr_t)pb & 3u) == 0u) {
             uint32_t a, b, da, db;
             int left = pairs;
             __asm__ volatile("1:\n"
@@ -288,6 +291,16 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
                                [a] "=&r"(a), [b] "=&r"(b), [da] "=&r"(da), [db] "=&r"(db)
                              : [off] "r"(off2)
                              : "cc", "memory");
+        } else {
+            for (int i = 0; i < pairs; ++i, pa += 2, pb += 2) {
+                const uint32_t a = (uint16_t)pa[0] | ((uint32_t)(uint16_t)pa[1] << 16);
+                const uint32_t b = (uint16_t)pb[0] | ((uint32_t)(uint16_t)pb[1] << 16);
+                const uint32_t da = ssub16(a, off2), db = ssub16(b, off2);
+                bad |= (da ^ qsub16(a, off2)) | (db ^ qsub16(b, off2));
+                v[0] = pkhbt(da, db);
+                v[1] = pkhtb(da, db);
+                v += 2;
+            }
         }
         if ((x1 - pad) & 1) { /* the last column alone */
             const uint32_t ab = (uint16_t)*pa | ((uint32_t)(uint16_t)*pb << 16);

@@ -72,7 +72,8 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
 void bnn_dsa_pack_cols_fast_s32(const int32_t *x, int n_rows, int n_cols, const int32_t *t1, const int32_t *t2,
                                 uint32_t *bits1, uint32_t *bits2, int64_t *sums);
 
-/* bnn_conv2d_s8's arguments and results, faster (padded int16 image, SMLAD pairs). */
+/* bnn_conv2d_s8's arguments and results, faster (padded int16 image, SMLAD pairs). `in` needs only
+ * int16 alignment: word loads of pixel pairs only from word-aligned rows (no unaligned access). */
 void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset, const int8_t *q, int out_c,
                         int k, int stride, int pad, const bnn_requant_t *rq, int32_t *out);
 
