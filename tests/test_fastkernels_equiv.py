@@ -30,6 +30,7 @@ FAST_SOURCES = [
     "bnn_bdwconv1d_mve_s32.c",
     "bnn_bconv2d_mve_s32.c",
     "bnn_bconv2d_vsparse_s32.c",
+    "bnn_scratch.c",
 ]
 PORTABLE_SOURCES = [
     "bnn_bdense_s32.c",

@@ -19,9 +19,9 @@ from .kernel_layout import dots_reference, pack_activations, pack_columns, pack_
 ROW_KERNELS = {"bnn_bmm_rows_i32"}
 SOURCES = {
     "bnn_bmm_rows_i32": ["bnn_bmm_rows_i32.c"],
-    "bnn_bmm_vsparse_i32": ["bnn_bmm_vsparse_i32.c"],
-    "bnn_bmm_vsparse_v7m_i32": ["bnn_bmm_vsparse_v7m_i32.c"],
-    "bnn_bmm_vsparse_mve_i32": ["bnn_bmm_vsparse_mve_i32.c"],
+    "bnn_bmm_vsparse_i32": ["bnn_bmm_vsparse_i32.c", "bnn_scratch.c"],
+    "bnn_bmm_vsparse_v7m_i32": ["bnn_bmm_vsparse_v7m_i32.c", "bnn_scratch.c"],
+    "bnn_bmm_vsparse_mve_i32": ["bnn_bmm_vsparse_mve_i32.c", "bnn_scratch.c"],
 }
 UNICORN_CPUS = ("m3", "m4", "m7", "m33")
 

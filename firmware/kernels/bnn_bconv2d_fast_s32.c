@@ -7,12 +7,13 @@
  * the portable kernel. */
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
+#include "bnn_scratch.h"
 
-#define POS_MAX 1024 /* input positions */
-#define W_MAX 1024   /* out_c * k * k */
-#define C_MAX 64
+#define POS_MAX BNN_BC_POS_MAX /* input positions */
+#define W_MAX BNN_BC_W_MAX     /* out_c * k * k */
+#define C_MAX BNN_BC_C_MAX
 
-static uint32_t s_a[POS_MAX];
+#define SCR (bnn_scratch.bconv2d_fast) /* this kernel's scratch (bnn_scratch.h) */
 
 /* m & (x >> n) as one AND with a shifted operand (gcc emits LSR + AND-immediate otherwise) */
 #if defined(__thumb2__)
@@ -49,8 +50,6 @@ static inline uint32_t row5(const uint32_t *a, const uint32_t *w, uint32_t acc, 
     acc += (x3 & m4) + AND_LSR(m4, x3, 4);
     return acc;
 }
-static uint32_t s_w[W_MAX];
-static bnn_frq_t s_rq[C_MAX];
 
 void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
                           int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
@@ -64,12 +63,12 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
     const int out_h = (in_h + 2 * pad - k) / stride + 1;
     const int out_w = (in_w + 2 * pad - k) / stride + 1;
     for (int i = 0; i < in_h * in_w; ++i) {
-        s_a[i] = (bits1[i] & 0xffffu) | (bits2[i] << 16);
+        SCR.a[i] = (bits1[i] & 0xffffu) | (bits2[i] << 16);
     }
     for (int i = 0; i < out_c * k * k; ++i) {
-        s_w[i] = (w[i] & 0xffffu) | (w[i] << 16);
+        SCR.w[i] = (w[i] & 0xffffu) | (w[i] << 16);
     }
-    bnn_frq_prepare(rq, out_c, s_rq);
+    bnn_frq_prepare(rq, out_c, SCR.rq);
     const int has_prelu = rq->a != NULL;
     for (int oy = 0; oy < out_h; ++oy) {
         const int iy0 = oy * stride - pad;
@@ -81,10 +80,10 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
             const int kx1 = ix0 + k > in_w ? in_w - ix0 : k;
             const int32_t n_valid = (ky1 - ky0) * (kx1 - kx0) * in_c;
             const int nx = kx1 - kx0;
-            const uint32_t *arow0 = s_a + (iy0 + ky0) * in_w + ix0 + kx0;
+            const uint32_t *arow0 = SCR.a + (iy0 + ky0) * in_w + ix0 + kx0;
             const uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0f0f0f0fu;
             for (int o = 0; o < out_c; ++o) {
-                const uint32_t *wrow = s_w + o * k * k + ky0 * k + kx0;
+                const uint32_t *wrow = SCR.w + o * k * k + ky0 * k + kx0;
                 const uint32_t *arow = arow0;
                 uint32_t acc = 0;
                 if (nx == 5) {
@@ -103,9 +102,9 @@ void bnn_bconv2d_fast_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h
                 const int32_t pc1 = (int32_t)((acc & 0xffu) + ((acc >> 8) & 0xffu));
                 const int32_t pc2 = (int32_t)(((acc >> 16) & 0xffu) + (acc >> 24));
                 const int32_t acc32 = (n_valid - 2 * pc1) * BNN_ONE + s2 * (n_valid - 2 * pc2);
-                int32_t y = bnn_frq_requant(acc32, &s_rq[o]);
+                int32_t y = bnn_frq_requant(acc32, &SCR.rq[o]);
                 if (has_prelu) {
-                    y = bnn_frq_prelu(y, &s_rq[o]);
+                    y = bnn_frq_prelu(y, &SCR.rq[o]);
                 }
                 out[(o * out_h + oy) * out_w + ox] = y;
             }

@@ -17,16 +17,13 @@
 #endif
 
 #include "bnn_fastrq.h"
+#include "bnn_scratch.h"
 
-#define POS_MAX 1024
-#define W_MAX 1024
-#define C_MAX 64
+#define POS_MAX BNN_BC_POS_MAX
+#define W_MAX BNN_BC_W_MAX
+#define C_MAX BNN_BC_C_MAX
 
-static uint32_t s_a[POS_MAX];
-static uint32_t s_wt[W_MAX]; /* [tap][o], doubled */
-static bnn_frq_t s_rq[C_MAX];
-static int32_t s_vm[C_MAX], s_vk[C_MAX], s_vsh[C_MAX], s_vb[C_MAX], s_va[C_MAX];
-static uint32_t s_v32[C_MAX];
+#define SCR (bnn_scratch.bconv2d_mve) /* this kernel's scratch (bnn_scratch.h) */
 
 void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h, int in_w, int in_c,
                          int32_t s2, const uint32_t *w, int out_c, int k, int stride, int pad,
@@ -41,16 +38,8 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
     int ok = in_c <= 16 && in_h * in_w <= POS_MAX && out_c * k * k <= W_MAX && out_c <= C_MAX && k <= 5 &&
              (out_c & 3) == 0 && k * k * in_c <= BNN_I32_MAX_IN;
     if (ok) {
-        (void)bnn_frq_prepare(rq, out_c, s_rq);
-    }
-    for (int o = 0; ok && o < out_c; ++o) {
-        ok = (!prelu || (s_rq[o].a < 32768 && s_rq[o].a > -32768)) && s_rq[o].sh >= 0;
-        s_vm[o] = s_rq[o].m;
-        s_vk[o] = s_rq[o].sh > 0 ? (int32_t)(s_rq[o].rnd >> 32) : 0;
-        s_vsh[o] = -s_rq[o].sh;
-        s_v32[o] = s_rq[o].sh == 0;
-        s_vb[o] = s_rq[o].b;
-        s_va[o] = (int32_t)((uint32_t)s_rq[o].a << 16);
+        (void)bnn_frq_prepare(rq, out_c, SCR.rq);
+        ok = bnn_frq_vec_consts(SCR.rq, out_c, prelu, SCR.vm, SCR.vk, SCR.vsh, SCR.v32, SCR.vb, SCR.va);
     }
     if (!ok) {
         bnn_bconv2d_fast_s32(bits1, bits2, in_h, in_w, in_c, s2, w, out_c, k, stride, pad, rq, out);
@@ -60,12 +49,12 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
     const int out_w = (in_w + 2 * pad - k) / stride + 1;
     const int kk = k * k;
     for (int i = 0; i < in_h * in_w; ++i) {
-        s_a[i] = (bits1[i] & 0xffffu) | (bits2[i] << 16);
+        SCR.a[i] = (bits1[i] & 0xffffu) | (bits2[i] << 16);
     }
     for (int o = 0; o < out_c; ++o) {
         for (int tap = 0; tap < kk; ++tap) {
             const uint32_t v = w[o * kk + tap];
-            s_wt[tap * out_c + o] = (v & 0xffffu) | (v << 16);
+            SCR.wt[tap * out_c + o] = (v & 0xffffu) | (v << 16);
         }
     }
     const uint32x4_t m1 = vdupq_n_u32(0x55555555u), m2 = vdupq_n_u32(0x33333333u), m4 = vdupq_n_u32(0x0f0f0f0fu);
@@ -82,8 +71,8 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
             for (int o = 0; o < out_c; o += 4) {
                 uint32x4_t acc = vdupq_n_u32(0);
                 for (int ky = ky0; ky < ky1; ++ky) {
-                    const uint32_t *arow = s_a + (iy0 + ky) * in_w + ix0;
-                    const uint32_t *wrow = s_wt + (ky * k) * out_c + o;
+                    const uint32_t *arow = SCR.a + (iy0 + ky) * in_w + ix0;
+                    const uint32_t *wrow = SCR.wt + (ky * k) * out_c + o;
                     for (int kx = kx0; kx < kx1; ++kx) {
                         uint32x4_t x = veorq_u32(vldrwq_u32(wrow + kx * out_c), vdupq_n_u32(arow[kx]));
                         x = vsubq_u32(x, vandq_u32(vshrq_n_u32(x, 1), m1));
@@ -100,14 +89,14 @@ void bnn_bconv2d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int in_h,
                 const int32x4_t d1 = vsubq_s32(vdupq_n_s32(n_valid), vshlq_n_s32(pc1, 1));
                 const int32x4_t d2 = vsubq_s32(vdupq_n_s32(n_valid), vshlq_n_s32(pc2, 1));
                 const int32x4_t a32 = vmlaq_n_s32(vshlq_n_s32(d1, BNN_Q_ACT), d2, s2);
-                const int32x4_t vm = vldrwq_s32(s_vm + o);
+                const int32x4_t vm = vldrwq_s32(SCR.vm + o);
                 const uint32x4_t rnd = vandq_u32(vshrq_n_u32(vreinterpretq_u32_s32(vmulq_s32(a32, vm)), 31),
-                                                 vldrwq_u32(s_v32 + o));
-                int32x4_t y = vaddq_s32(vaddq_s32(vmulhq_s32(a32, vm), vldrwq_s32(s_vk + o)),
+                                                 vldrwq_u32(SCR.v32 + o));
+                int32x4_t y = vaddq_s32(vaddq_s32(vmulhq_s32(a32, vm), vldrwq_s32(SCR.vk + o)),
                                         vreinterpretq_s32_u32(rnd));
-                y = vqaddq_s32(vshlq_s32(y, vldrwq_s32(s_vsh + o)), vldrwq_s32(s_vb + o));
+                y = vqaddq_s32(vshlq_s32(y, vldrwq_s32(SCR.vsh + o)), vldrwq_s32(SCR.vb + o));
                 if (prelu) {
-                    y = vpselq_s32(vqrdmulhq_s32(y, vldrwq_s32(s_va + o)), y, vcmpltq_n_s32(y, 0));
+                    y = vpselq_s32(vqrdmulhq_s32(y, vldrwq_s32(SCR.va + o)), y, vcmpltq_n_s32(y, 0));
                 }
                 vstrwq_scatter_shifted_offset_s32(out + (o * out_h + oy) * out_w + ox, lanes, y);
             }

@@ -17,20 +17,20 @@
  * path below instead: one row list per output channel, counted over all 64 positions of both
  * planes: a quarter of the row lists, each read for four words (6.9 KB static RAM for the lane rows). */
 #include "bnn_kernels_select.h"
+#include "bnn_scratch.h"
 #include "bnn_vs_fused.h"
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include "bnn_vsparse_mve.h" /* the four lane words of a row are one vector */
 #endif
 
-#define CV_MAX_IN 448  /* n_in: one counting pass, acc inside int32 */
-#define CV_MAX_OUT 64  /* out_c (static scratch) */
+#define CV_MAX_IN BNN_CV_MAX_IN   /* n_in: one counting pass, acc inside int32 */
+#define CV_MAX_OUT BNN_CV_MAX_OUT /* out_c (scratch) */
 #define CV_MAX_K 7
 #define CV_WORDS ((CV_MAX_IN + 31) / 32)
 
-static const uint32_t *s_cl[CV_MAX_IN / 2 + 16 + 4];
+#define SCR (bnn_scratch.bconv2d_vsparse) /* this kernel's scratch (bnn_scratch.h) */
+
 static const uint32_t s_czero[CV_MAX_OUT / 32];
-static uint32_t s_cp1[CV_MAX_OUT / 32][8];
-static bnn_frq_t s_crq[CV_MAX_OUT];
 
 /* the receptive field of one output position, tap by tap (padded taps 0), in_c bits per tap */
 static inline void cv_gather(const uint32_t *bits, int in_h, int in_w, int in_c, int k, int iy0, int ix0,
@@ -90,11 +90,12 @@ static inline void cv_gather16x5(const uint32_t *bits, int in_w, int iy0, int ix
 #define PL_O 8                        /* output side */
 #define PL_T (PL_O * PL_O)            /* 64 positions */
 #define PL_ROWS (PL_K * PL_K * PL_C)  /* 400 */
+#if PL_T != BNN_PL_T || PL_ROWS != BNN_PL_ROWS
+#error "bnn_scratch.h: BNN_PL_T, BNN_PL_ROWS"
+#endif
 #define PL_WW ((PL_ROWS + 31) / 32)   /* 13 weight words */
 
-static uint32_t s_prow[PL_ROWS][4]; /* plane 1 lanes 0-31, 32-63, plane 2 lanes 0-31, 32-63 */
 static const uint32_t s_pzero[4];
-static uint32_t s_eg[2][PL_T]; /* per lane -2 (ONE cs1 + s2 cs2), and its negation */
 
 /* In place 32x32 bit transpose: afterwards bit j of m[b] is bit b of the old m[j]. */
 static void pl_transpose32(uint32_t m[32])
@@ -127,7 +128,7 @@ static void pl_phases(const uint32_t *bits, uint64_t q[PL_C][4])
     }
 }
 
-/* Receptive-field rows of one plane into s_prow[.][word], word 0 (lanes 0-31) and word + 1:
+/* Receptive-field rows of one plane into SCR.prow[.][word], word 0 (lanes 0-31) and word + 1:
  * tap (ky, kx) reads phase (ky & 1, kx & 1) shifted by dy = (ky >> 1) - 1 rows, dx columns. */
 static void pl_rows(const uint64_t q[PL_C][4], int word)
 {
@@ -140,7 +141,7 @@ static void pl_rows(const uint64_t q[PL_C][4], int word)
             const int ph = 2 * (ky & 1) + (kx & 1), dx = (kx >> 1) - 1;
             const int sh = 8 * ((ky >> 1) - 1) + dx;
             const uint64_t keep = dx < 0 ? not_x0 : (dx > 0 ? not_x7 : ~0ull);
-            uint32_t(*row)[4] = s_prow + (ky * PL_K + kx) * PL_C;
+            uint32_t(*row)[4] = SCR.prow + (ky * PL_K + kx) * PL_C;
             for (int c = 0; c < PL_C; ++c) {
                 const uint64_t v = (sh >= 0 ? q[c][ph] >> sh : q[c][ph] << -sh) & keep;
                 row[c][word] = (uint32_t)v;
@@ -237,7 +238,7 @@ static inline void pl_lanes(const uint32_t *pl, int ks, int rs, const uint32_t *
     }
 }
 
-/* out[o * 64 + p] for every output channel o; constants from bnn_frq_prepare_fold (s_crq) */
+/* out[o * 64 + p] for every output channel o; constants from bnn_frq_prepare_fold (SCR.crq) */
 static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, const uint32_t *w, int out_c,
                     const uint8_t *tapneg, int prelu, int32_t *out)
 {
@@ -251,8 +252,8 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
     pl_ones(bits2, cs2);
     const uint32_t s2u = (uint32_t)s2;
     for (int p = 0; p < PL_T; ++p) {
-        s_eg[0][p] = 0u - 2u * ((uint32_t)BNN_ONE * (uint32_t)cs1[p] + s2u * (uint32_t)cs2[p]);
-        s_eg[1][p] = 0u - s_eg[0][p];
+        SCR.eg[0][p] = 0u - 2u * ((uint32_t)BNN_ONE * (uint32_t)cs1[p] + s2u * (uint32_t)cs2[p]);
+        SCR.eg[1][p] = 0u - SCR.eg[0][p];
     }
     for (int o = 0; o < out_c; ++o) {
         const uint32_t *wo = w + o * PL_K * PL_K;
@@ -261,13 +262,13 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
             const uint32_t hi = 2 * j + 1 < PL_K * PL_K ? wo[2 * j + 1] : 0u;
             wv[j] = (wo[2 * j] & 0xffffu) | (hi << 16);
         }
-        const bnn_vs_list_t info = bnn_vs_build_list(wv, PL_ROWS, &s_prow[0][0], 4, s_pzero, s_cl);
+        const bnn_vs_list_t info = bnn_vs_build_list(wv, PL_ROWS, &SCR.prow[0][0], 4, s_pzero, SCR.cl);
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
         uint32_t pl[8][4]; /* pl[r][k]: one count of all four words per vector */
         const int ks = 1, rs = 4;
         {
             uint32x4_t pv[8];
-            count_planes_k0((const uint32_t *const *)s_cl, info.n, pv);
+            count_planes_k0((const uint32_t *const *)SCR.cl, info.n, pv);
             planes_to_bytes_q(pv);
             for (int r = 0; r < 8; ++r) {
                 vst1q_u32(pl[r], pv[r]);
@@ -277,22 +278,22 @@ static void pl_conv(const uint32_t *bits1, const uint32_t *bits2, int32_t s2, co
         uint32_t pl[4][8];
         const int ks = 8, rs = 1;
         for (int k = 0; k < 4; ++k) {
-            BNN_VS_COUNT((const uint32_t *const *)s_cl, info.n, k, pl[k]);
+            BNN_VS_COUNT((const uint32_t *const *)SCR.cl, info.n, k, pl[k]);
             bnn_vs_planes_to_bytes(pl[k]);
         }
 #endif
         /* acc = f[p] + K1 S1 + K2 S2, f = (ONE + s2) (base - corr) + g * (-2 (ONE cs1 + s2 cs2)) */
         const uint32_t g = info.nm ? 0xffffffffu : 1u, one_s2 = (uint32_t)BNN_ONE + s2u;
         const uint32_t k1 = 4u * g * (uint32_t)BNN_ONE, k2 = 4u * g * s2u;
-        const uint32_t *eg = s_eg[info.nm ? 1 : 0];
+        const uint32_t *eg = SCR.eg[info.nm ? 1 : 0];
         uint32_t f[PL_T];
         pl_base(tapneg, out_c, o, (uint32_t)info.base, one_s2, eg, f);
-        if (prelu && !bnn_frq_slope_wide(s_crq[o].a)) {
-            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 1, out + o * PL_T);
+        if (prelu && !bnn_frq_slope_wide(SCR.crq[o].a)) {
+            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &SCR.crq[o], 1, out + o * PL_T);
         } else if (prelu) {
-            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 2, out + o * PL_T);
+            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &SCR.crq[o], 2, out + o * PL_T);
         } else {
-            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &s_crq[o], 0, out + o * PL_T);
+            pl_lanes(&pl[0][0], ks, rs, f, k1, k2, &SCR.crq[o], 0, out + o * PL_T);
         }
     }
 }
@@ -309,7 +310,7 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
     const int16_t *colsum = (const int16_t *)(wt + (size_t)n_in * (size_t)out_words);
     const uint8_t *tapneg = (const uint8_t *)(colsum + ((out_c + 1) & ~1));
     /* wide slopes are taken per channel (pl_conv: per list; bnn_vs_fused.h: prelu 2) */
-    const int fold = out_c <= CV_MAX_OUT ? bnn_frq_prepare_fold(rq, out_c, bound, prelu, s_crq) : 0;
+    const int fold = out_c <= CV_MAX_OUT ? bnn_frq_prepare_fold(rq, out_c, bound, prelu, SCR.crq) : 0;
     if (in_c == PL_C && k == PL_K && stride == 2 && pad == 2 && in_h == PL_HW && in_w == PL_HW && fold) {
         pl_conv(bits1, bits2, s2, w, out_c, tapneg, prelu, out);
         return;
@@ -324,7 +325,7 @@ void bnn_bconv2d_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int i
     const int T = out_h * out_w;
     const int words = (n_in + 31) >> 5;
     const uint32_t cmask = in_c >= 32 ? 0xffffffffu : ((1u << in_c) - 1u);
-    const bnn_vsf_scratch_t sc = {s_cl, s_czero, s_cp1, s_crq};
+    const bnn_vsf_scratch_t sc = {SCR.cl, s_czero, SCR.cp1, SCR.crq};
     uint32_t v1[CV_WORDS], v2[CV_WORDS];
     int16_t corr[CV_MAX_OUT];
     for (int oy = 0; oy < out_h; ++oy) {

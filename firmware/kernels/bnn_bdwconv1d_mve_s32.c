@@ -11,13 +11,12 @@
 #include <arm_mve.h>
 
 #include "bnn_fastrq.h"
+#include "bnn_scratch.h"
 
 #define T_MAX 32
-#define C_MAX 256
+#define C_MAX BNN_DW_C_MAX
 
-static bnn_frq_t s_rq[C_MAX];
-static int32_t s_vm[C_MAX], s_vk[C_MAX], s_vsh[C_MAX], s_vb[C_MAX], s_va[C_MAX];
-static uint32_t s_v32[C_MAX]; /* 1 where S == 32: the low word's top bit rounds */
+#define SCR (bnn_scratch.bdwconv1d_mve) /* this kernel's scratch (bnn_scratch.h) */
 
 static inline uint32x4_t pop8(uint32x4_t x)
 {
@@ -33,16 +32,8 @@ void bnn_bdwconv1d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int n_c
     const int prelu = rq->a != NULL;
     int ok = k <= 8 && n_frames <= T_MAX && n_ch <= C_MAX && pad < 32 && n_ch >= 4;
     if (ok) {
-        (void)bnn_frq_prepare(rq, n_ch, s_rq);
-    }
-    for (int c = 0; ok && c < n_ch; ++c) {
-        ok = (!prelu || (s_rq[c].a < 32768 && s_rq[c].a > -32768)) && s_rq[c].sh >= 0;
-        s_vm[c] = s_rq[c].m;
-        s_vk[c] = s_rq[c].sh > 0 ? (int32_t)(s_rq[c].rnd >> 32) : 0;
-        s_vsh[c] = -s_rq[c].sh;
-        s_v32[c] = s_rq[c].sh == 0;
-        s_vb[c] = s_rq[c].b;
-        s_va[c] = (int32_t)((uint32_t)s_rq[c].a << 16);
+        (void)bnn_frq_prepare(rq, n_ch, SCR.rq);
+        ok = bnn_frq_vec_consts(SCR.rq, n_ch, prelu, SCR.vm, SCR.vk, SCR.vsh, SCR.v32, SCR.vb, SCR.va);
     }
     if (!ok) {
         bnn_bdwconv1d_fast_s32(bits1, bits2, n_ch, n_frames, s2, w, k, pad, rq, res, out);
@@ -54,9 +45,9 @@ void bnn_bdwconv1d_mve_s32(const uint32_t *bits1, const uint32_t *bits2, int n_c
     for (int c = 0; c < n4; c += 4) {
         const uint32x4_t b1 = vldrwq_u32(bits1 + c), b2 = vldrwq_u32(bits2 + c), wc = vldrwq_u32(w + c);
         const int32x4_t s2c = vldrwq_s32(s2 + c);
-        const int32x4_t vm = vldrwq_s32(s_vm + c), vk = vldrwq_s32(s_vk + c), vsh = vldrwq_s32(s_vsh + c);
-        const int32x4_t vb = vldrwq_s32(s_vb + c), va = vldrwq_s32(s_va + c);
-        const uint32x4_t v32 = vldrwq_u32(s_v32 + c);
+        const int32x4_t vm = vldrwq_s32(SCR.vm + c), vk = vldrwq_s32(SCR.vk + c), vsh = vldrwq_s32(SCR.vsh + c);
+        const int32x4_t vb = vldrwq_s32(SCR.vb + c), va = vldrwq_s32(SCR.va + c);
+        const uint32x4_t v32 = vldrwq_u32(SCR.v32 + c);
         const uint32x4_t off0 = vaddq_n_u32(lanes, (uint32_t)(c * n_frames));
         for (int t = 0; t < n_frames; ++t) {
             const int first = t - pad;

@@ -11,9 +11,11 @@
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include "bnn_vsparse_mve.h"
+#include "bnn_scratch.h"
+
+#define SCR (bnn_scratch.bmm) /* this kernel's scratch (bnn_scratch.h) */
 
 static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32 + 4];
-static const uint32_t *s_list[BNN_VS_LIST_MAX];
 
 /* d for 128 outputs (four full groups) from vector byte lanes, four outputs per instruction. */
 static inline void write_d_q(const uint32x4_t p[8], const int16_t *cs, bnn_vs_list_t info, int32_t *d)
@@ -43,7 +45,7 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
     const int out_words = (n_out + 31) >> 5;
     for (int v = 0; v < n_vec; ++v) {
         const bnn_vs_list_t info =
-            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, s_list);
+            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, SCR.list);
         int32_t *dv = d + (size_t)v * (size_t)n_out;
         for (int k = 0; k < out_words; k += 4) {
             const int nq = (out_words - k) < 4 ? (out_words - k) : 4;
@@ -51,7 +53,7 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
             uint32x4_t p[8];
             uint32_t b[8][4];
             if (info.n <= BNN_VS_SEG) {
-                count_planes_q((const uint32_t *const *)s_list, info.n, k, nq, pred, p);
+                count_planes_q((const uint32_t *const *)SCR.list, info.n, k, nq, pred, p);
                 planes_to_bytes_q(p);
                 if (nq == 4 && n_out - 32 * k >= 128) {
                     write_d_q(p, colsum + 32 * k, info, dv + 32 * k);
@@ -72,7 +74,7 @@ void bnn_bmm_vsparse_mve_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
                 int32_t cnt[4][32] = {{0}};
                 for (int j = 0; j < info.n; j += BNN_VS_SEG) {
                     const int len = (info.n - j) < BNN_VS_SEG ? (info.n - j) : BNN_VS_SEG;
-                    count_planes_q((const uint32_t *const *)s_list + j, len, k, nq, pred, p);
+                    count_planes_q((const uint32_t *const *)SCR.list + j, len, k, nq, pred, p);
                     planes_to_bytes_q(p);
                     for (int r = 0; r < 8; ++r) {
                         vst1q_u32(b[r], p[r]);

@@ -130,9 +130,11 @@ __asm__(
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
 #include "bnn_vsparse_common.h"
+#include "bnn_scratch.h"
+
+#define SCR (bnn_scratch.bmm) /* this kernel's scratch (bnn_scratch.h) */
 
 static const uint32_t s_zero[BNN_BMM_MAX_OUT / 32];
-static const uint32_t *s_list[BNN_VS_LIST_MAX];
 
 void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int n_in,
                              const uint32_t *wt, const int16_t *colsum, int n_out, int32_t *d)
@@ -144,13 +146,13 @@ void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
     const int out_words = (n_out + 31) >> 5;
     for (int v = 0; v < n_vec; ++v) {
         const bnn_vs_list_t info =
-            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, s_list);
+            bnn_vs_build_list(a + (size_t)v * a_stride, n_in, wt, out_words, s_zero, SCR.list);
         int32_t *dv = d + (size_t)v * (size_t)n_out;
         for (int k = 0; k < out_words; ++k) {
             const int lanes = (n_out - 32 * k) < 32 ? (n_out - 32 * k) : 32;
             uint32_t p[8];
             if (info.n <= BNN_VS_SEG) {
-                bnn_vs_count_planes_v7m(s_list, 4u * (uint32_t)k, p, info.n);
+                bnn_vs_count_planes_v7m(SCR.list, 4u * (uint32_t)k, p, info.n);
                 bnn_vs_planes_to_bytes(p);
                 bnn_vs_write_d(p, lanes, colsum + 32 * k, info, dv + 32 * k);
             } else {
@@ -159,12 +161,12 @@ void bnn_bmm_vsparse_v7m_i32(const uint32_t *a, size_t a_stride, int n_vec, int 
                     const uint32_t *saved = NULL;
                     const int end = j + BNN_VS_SEG;
                     if (end < info.n) {
-                        saved = s_list[end];
-                        s_list[end] = NULL;
+                        saved = SCR.list[end];
+                        SCR.list[end] = NULL;
                     }
-                    bnn_vs_count_planes_v7m(s_list + j, 4u * (uint32_t)k, p, (end < info.n ? end : info.n) - j);
+                    bnn_vs_count_planes_v7m(SCR.list + j, 4u * (uint32_t)k, p, (end < info.n ? end : info.n) - j);
                     if (end < info.n) {
-                        s_list[end] = saved;
+                        SCR.list[end] = saved;
                     }
                     bnn_vs_planes_to_bytes(p);
                     bnn_vs_add_bytes(p, cnt);

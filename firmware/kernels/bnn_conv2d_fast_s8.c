@@ -24,22 +24,23 @@
 
 #include "bnn_fastrq.h"
 #include "bnn_kernels_select.h"
+#include "bnn_scratch.h"
 
-#define PAD_MAX 2304 /* padded image pixels of the C path (36 x 36 + slack: 32x32 input, pad 2, k 5) */
-#define C_MAX 64
+#define PAD_MAX BNN_C1_PAD_MAX /* padded image pixels of the C path (36 x 36 + slack: 32x32 input, pad 2, k 5) */
+#define C_MAX BNN_C1_C_MAX
 #define K_MAX 5
 
-#define V_W 35      /* words of a V-row: columns 0 .. 8 * 3 + 10 of 4 blocks of 4 outputs */
+#define V_W BNN_C1_V_W /* words of a V-row: columns 0 .. 8 * 3 + 10 of 4 blocks of 4 outputs */
 #define T_W 30      /* words of the tiles of a row: 4 blocks, 8 words apart, 6 used */
-#define REC_W 65    /* V_W + T_W: one record */
-#define RECS_MAX 18 /* out_h <= 16: V-rows 0 .. out_h and the V-row out_h + 1 the tiles are cut from */
+#define REC_W BNN_C1_REC_W /* V_W + T_W: one record */
+#define RECS_MAX BNN_C1_RECS_MAX /* out_h <= 16: V-rows 0 .. out_h and the V-row out_h + 1 the tiles are cut from */
 
-/* the records (DSP) or the padded int16 image (C path): 4680 bytes */
-static union {
-    uint32_t w[RECS_MAX * REC_W];
-    int16_t h[PAD_MAX + 8];
-} s_buf;
-static bnn_frq_t s_rq[C_MAX];
+#if REC_W != V_W + T_W
+#error "bnn_scratch.h: BNN_C1_REC_W"
+#endif
+/* this kernel's scratch (bnn_scratch.h): buf, the records (DSP) or the padded int16 image (C path),
+ * 4680 bytes; rq; offrow */
+#define SCR (bnn_scratch.conv2d_fast)
 
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
 #define C1_DSP 1
@@ -245,21 +246,20 @@ static inline int32_t c1_fold(int32_t acc, const bnn_frq_t *c, int has_prelu)
  * directly (not by memset calls). */
 __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static int c1_records(const int16_t *in, int in_h, int in_w, int32_t in_offset, int pad, int out_h, int out_w)
 {
-    static int16_t offrow[V_W]; /* a row outside the input: in - offset = 0 */
     const uint32_t off2 = (uint32_t)(uint16_t)in_offset * 0x10001u;
     uint32_t bad = 0u;
     for (int c = 0; c < V_W; ++c) {
-        offrow[c] = (int16_t)in_offset;
+        SCR.offrow[c] = (int16_t)in_offset;
     }
     /* V-rows: zero columns outside the input (pad < V_W: out_w <= 16), pixel pairs of two rows inside */
     const int x1 = pad + in_w < V_W ? pad + in_w : V_W;
     const int pairs = (x1 - pad) / 2;
     for (int r = 0; r < out_h + 2; ++r) {
-        uint32_t *v = s_buf.w + r * REC_W;
+        uint32_t *v = SCR.buf.w + r * REC_W;
         uint32_t *const end = v + V_W;
         const int ya = 2 * r - pad, yb = ya + 1;
-        const int16_t *pa = (ya >= 0 && ya < in_h) ? in + ya * in_w : offrow;
-        const int16_t *pb = (yb >= 0 && yb < in_h) ? in + yb * in_w : offrow;
+        const int16_t *pa = (ya >= 0 && ya < in_h) ? in + ya * in_w : SCR.offrow;
+        const int16_t *pb = (yb >= 0 && yb < in_h) ? in + yb * in_w : SCR.offrow;
         for (int c = 0; c < pad; ++c) {
             *v++ = 0u;
         }
@@ -315,8 +315,8 @@ __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static i
     /* tiles of row r: the low halves (padded row 2r + 4) of V-row r + 2, paired horizontally; the
      * last word holds column 10 of the pass in its low half (the high half is not read: SMLABB) */
     for (int r = 0; r < out_h; ++r) {
-        const uint32_t *v = s_buf.w + (r + 2) * REC_W;
-        uint32_t *t = s_buf.w + r * REC_W + V_W;
+        const uint32_t *v = SCR.buf.w + (r + 2) * REC_W;
+        uint32_t *t = SCR.buf.w + r * REC_W + V_W;
         int blocks = out_w / 4;
         __asm__ volatile("1:\n"
                          "    ldmia %[v]!, {r0-r5}\n"
@@ -352,13 +352,13 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
         out_w <= 16 && (out_w & 3) == 0 && in_offset >= -32768 && in_offset <= 32767 &&
         c1_records(in, in_h, in_w, in_offset, pad, out_h, out_w)) {
         /* |acc| <= k*k * 128 * 32768 (int8 weights, int16 pixels) */
-        const int fold = bnn_frq_prepare_fold(rq, out_c, 25u * 128u * 32768u, has_prelu, s_rq);
+        const int fold = bnn_frq_prepare_fold(rq, out_c, 25u * 128u * 32768u, has_prelu, SCR.rq);
         if (!fold) {
-            bnn_frq_prepare(rq, out_c, s_rq);
+            bnn_frq_prepare(rq, out_c, SCR.rq);
         }
         for (int o = 0; o < out_c; ++o) {
             const int8_t *qo = q + o * 25;
-            const bnn_frq_t *c = &s_rq[o];
+            const bnn_frq_t *c = &SCR.rq[o];
             int32_t *op = out + o * out_h * out_w;
             uint32_t par[19];
             /* the assembly transform: folded constants with PReLU, 2 rnd >> 32 = 2^sh + B 2^(sh+1)
@@ -386,7 +386,7 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
             par[16] = (uint32_t)c->sh + 1u;
             par[17] = (uint32_t)c->a17;
             par[18] = (uint32_t)out_w * 4u;
-            bnn_c1_rows_dsp(s_buf.w, op, par, out_h);
+            bnn_c1_rows_dsp(SCR.buf.w, op, par, out_h);
             if (!own) {
                 const int32_t a17 = (has_prelu && !bnn_frq_slope_wide(c->a)) ? (int32_t)((uint32_t)c->a << 17) : 0;
                 for (int i = 0; i < out_h * out_w; ++i) {
@@ -407,8 +407,8 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
         bnn_conv2d_s8(in, in_h, in_w, in_offset, q, out_c, k, stride, pad, rq, out);
         return;
     }
-    int16_t *img = s_buf.h;
-    memset(img, 0, sizeof s_buf.h);
+    int16_t *img = SCR.buf.h;
+    memset(img, 0, sizeof SCR.buf.h);
     for (int y = 0; y < in_h; ++y) {
         int16_t *row = img + (y + pad) * pw + pad;
         const int16_t *src = in + y * in_w;
@@ -416,10 +416,10 @@ void bnn_conv2d_fast_s8(const int16_t *in, int in_h, int in_w, int32_t in_offset
             row[x] = (int16_t)(src[x] - in_offset);
         }
     }
-    bnn_frq_prepare(rq, out_c, s_rq);
+    bnn_frq_prepare(rq, out_c, SCR.rq);
     for (int o = 0; o < out_c; ++o) {
         const int8_t *qo = q + o * 25;
-        const bnn_frq_t *c = &s_rq[o];
+        const bnn_frq_t *c = &SCR.rq[o];
         int32_t *op = out + o * out_h * out_w;
         for (int oy = 0; oy < out_h; ++oy) {
             for (int ox = 0; ox < out_w; ++ox, ++op) {

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "bnn_kernels_select.h"
+#include "bnn_scratch.h"
 
-#define IN_MAX 2048
+#define IN_MAX BNN_DF_IN_MAX
 
-static int16_t s_v[IN_MAX] __attribute__((aligned(4)));
+#define SCR (bnn_scratch.dense_fast) /* this kernel's scratch (bnn_scratch.h) */
 
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
 static inline uint32_t sxtb16(uint32_t x)
@@ -45,7 +46,7 @@ void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q
         v = v > 32767 ? 32767 : (v < -32768 ? -32768 : v);
         /* position in the (v0, v2, v1, v3) order of each group of four */
         const int j = (i & ~3) | ((i & 1) << 1) | ((i & 2) >> 1);
-        s_v[j] = (int16_t)v;
+        SCR.v[j] = (int16_t)v;
     }
     int o0 = 0;
 #if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
@@ -56,8 +57,8 @@ void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q
             uint32_t wa, wb, v02, v13;
             memcpy(&wa, qa + i, 4);
             memcpy(&wb, qb + i, 4);
-            memcpy(&v02, s_v + i, 4);
-            memcpy(&v13, s_v + i + 2, 4);
+            memcpy(&v02, SCR.v + i, 4);
+            memcpy(&v13, SCR.v + i + 2, 4);
             acc_a = smlald(sxtb16(wa), v02, acc_a);
             acc_b = smlald(sxtb16(wb), v02, acc_b);
             acc_a = smlald(sxtb16_ror8(wa), v13, acc_a);
@@ -81,15 +82,15 @@ void bnn_dense_fast_s8(const int32_t *x, int n_in, int in_shift, const int8_t *q
         for (int i = 0; i < n_in; i += 4) {
             uint32_t w4, v02, v13;
             memcpy(&w4, qo + i, 4);
-            memcpy(&v02, s_v + i, 4);
-            memcpy(&v13, s_v + i + 2, 4);
+            memcpy(&v02, SCR.v + i, 4);
+            memcpy(&v13, SCR.v + i + 2, 4);
             acc = smlald(sxtb16(w4), v02, acc);
             acc = smlald(sxtb16_ror8(w4), v13, acc);
         }
 #else
         for (int i = 0; i < n_in; i += 4) {
-            acc += (int64_t)qo[i] * s_v[i] + (int64_t)qo[i + 2] * s_v[i + 1] + (int64_t)qo[i + 1] * s_v[i + 2] +
-                   (int64_t)qo[i + 3] * s_v[i + 3];
+            acc += (int64_t)qo[i] * SCR.v[i] + (int64_t)qo[i + 2] * SCR.v[i + 1] + (int64_t)qo[i + 1] * SCR.v[i + 2] +
+                   (int64_t)qo[i + 3] * SCR.v[i + 3];
         }
 #endif
         int32_t y = bnn_requant(acc, rq->m[o], rq->s[o], rq->b[o]);

@@ -19,9 +19,10 @@
  * an odd last column and other compilers take the 64-bit formula. On M4 the model's packs run
  * about 12.4 instructions per value with the per-word and per-call work (was 20.9). */
 #include "bnn_kernels.h"
+#include "bnn_scratch.h"
 
 /* rows per threshold block (a multiple of 32): the scratch holds their (t1, u) pairs */
-#define PC_BLOCK 256
+#define PC_BLOCK BNN_PC_BLOCK
 
 /* rows c0 .. end-1 of column t with the 64-bit formula; returns the |r| sum */
 static int64_t word_exact(const int32_t *x, int n_cols, int t, int c0, int end, const int32_t *t1,
@@ -44,7 +45,7 @@ static int64_t word_exact(const int32_t *x, int n_cols, int t, int c0, int end, 
 
 #if defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
 
-static int32_t s_thr[2 * PC_BLOCK];
+#define SCR (bnn_scratch.pack_cols) /* this kernel's scratch (bnn_scratch.h) */
 
 /* the naked functions' parameters are read by their assembly only */
 #define PC_ARG __attribute__((unused))
@@ -174,11 +175,11 @@ static inline uint32_t pc_pop32(uint32_t x)
     return (x + (x >> 16)) & 0x3fu;
 }
 
-/* thresholds of rows c0 .. c0 + n - 1 into s_thr, in fours: rows after the last four are only in
+/* thresholds of rows c0 .. c0 + n - 1 into SCR.thr, in fours: rows after the last four are only in
  * words of other lengths than 16 and 32 (the 64-bit formula); returns 1 when one is out of range */
 static uint32_t pc_block_prepare(const int32_t *t1, const int32_t *t2, int c0, int n)
 {
-    return n >= 4 ? pc_prepare(t1 + c0, t2 + c0, s_thr, n >> 2) : 0u;
+    return n >= 4 ? pc_prepare(t1 + c0, t2 + c0, SCR.thr, n >> 2) : 0u;
 }
 
 /* one column's word from the kernels' w1, w2, s: the word's |r| sum; the 64-bit formula when the
@@ -211,7 +212,7 @@ void bnn_dsa_pack_cols_fast_s32(const int32_t *x, int n_rows, int n_cols, const 
             uint64_t tot_a = 0u, tot_b = 0u;
             for (int c0 = b0; c0 < bend; c0 += 32) {
                 const int j = c0 >> 5, end = c0 + 32 < n_rows ? c0 + 32 : n_rows;
-                const int32_t *xp = x + c0 * n_cols + t, *tp = s_thr + 2 * (c0 - b0);
+                const int32_t *xp = x + c0 * n_cols + t, *tp = SCR.thr + 2 * (c0 - b0);
                 uint32_t *pa1 = bits1 + t * words + j, *pa2 = bits2 + t * words + j;
                 uint32_t *pb1 = pa1 + words, *pb2 = pa2 + words;
                 uint32_t wa1, wa2, wb1, wb2, sa, sb;

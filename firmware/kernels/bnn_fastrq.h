@@ -197,4 +197,25 @@ static inline int32_t bnn_frq_prelu_fold_any(int32_t y, const bnn_frq_t *c)
     return bnn_frq_slope_wide(c->a) ? bnn_frq_prelu(y, c) : bnn_frq_smmulr(y, c->a17);
 }
 
+/* The Helium kernels' per-channel vector constants from c[0..n) (bnn_frq_prepare): M, the rounding
+ * word 2^(S-33) (0 for S == 32), -(S - 32), 1 where S == 32 (the low word's top bit rounds), B and
+ * A << 16 (VQRDMULH). Returns 0 at the first channel the vector path cannot take exactly (S < 32,
+ * or with PReLU |A| >= 2^15), else 1. */
+static inline int bnn_frq_vec_consts(const bnn_frq_t *c, int n, int prelu, int32_t *vm, int32_t *vk, int32_t *vsh,
+                                     uint32_t *v32, int32_t *vb, int32_t *va)
+{
+    for (int o = 0; o < n; ++o, ++c) {
+        if ((prelu && (c->a >= 32768 || c->a <= -32768)) || c->sh < 0) {
+            return 0;
+        }
+        vm[o] = c->m;
+        vk[o] = c->sh > 0 ? (int32_t)(c->rnd >> 32) : 0;
+        vsh[o] = -c->sh;
+        v32[o] = c->sh == 0;
+        vb[o] = c->b;
+        va[o] = (int32_t)((uint32_t)c->a << 16);
+    }
+    return 1;
+}
+
 #endif /* BNN_FASTRQ_H */

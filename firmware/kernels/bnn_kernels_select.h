@@ -32,7 +32,10 @@
 extern "C" {
 #endif
 
-/* Largest n_in / n_out the fast kernels accept (static scratch sizes). */
+/* Largest n_in / n_out the fast kernels accept (scratch sizes, bnn_scratch.h; above them they take
+ * slower exact paths). The model's widest binary dense layer has 256 outputs; 512 leaves room for
+ * wider models and costs bnn_bdense_vsparse_s32's scratch, the largest member of the shared union,
+ * 8 KB (M3/M4/M7/M33) or 16.5 KB (Helium) of static RAM over 256. */
 #define BNN_BMM_MAX_IN 1024
 #define BNN_BMM_MAX_OUT 512
 

@@ -39,7 +39,7 @@ static inline bnn_vsf_k_t bnn_vsf_k_make(bnn_vs_list_t i1, bnn_vs_list_t i2, int
     return kk;
 }
 
-/* the caller's static scratch */
+/* the caller's scratch (its part of bnn_scratch, bnn_scratch.h) */
 typedef struct {
     const uint32_t **list;  /* row list, BNN_VS_LIST_MAX entries (or enough for n_in / 2 rows) */
     const uint32_t *zero;   /* a zero row of out_words words */
