@@ -95,12 +95,13 @@ def write_input_header(path: Path, pcm: np.ndarray, expected: np.ndarray) -> Non
 
 
 def elf_sizes(elf: Path, model_prefixes: Sequence[str] = ("g_kws_",)) -> tuple[int, int, int]:
-    """(flash, RAM, model data flash) bytes from the ELF's symbols, without the benchmark harness."""
+    """(flash, RAM, model data flash) bytes from the ELF's symbols (every one, including statics that
+    share a name), without the benchmark harness."""
     image = read_elf(elf)
     writable = [(s.vaddr, s.vaddr + len(s.data)) for s in image.segments if s.flags & 2]
     flash = ram = model = 0
-    for sym in image.symbols.values():
-        if sym.name in HARNESS_SYMBOLS or not sym.size:
+    for sym in image.all_symbols:
+        if sym.name in HARNESS_SYMBOLS:
             continue
         if any(lo <= sym.address < hi for lo, hi in writable):
             ram += sym.size

@@ -30,9 +30,14 @@ class ElfImage:
     entry: int
     segments: tuple[ElfSegment, ...]
     symbols: dict[str, ElfSymbol]  # by name (a global symbol wins over a static one of the same name)
-    # every function symbol with a size, sorted by address, including the static copies that share a
-    # name (a static inline helper that is not inlined has one copy per translation unit)
-    all_functions: tuple[ElfSymbol, ...] = ()
+    # every function and object symbol with a size, sorted by address, including the statics that share
+    # a name (a static inline helper that is not inlined has one copy per translation unit, and two
+    # files may each have a `static ... s_buf`)
+    all_symbols: tuple[ElfSymbol, ...] = ()
+
+    @cached_property
+    def all_functions(self) -> tuple[ElfSymbol, ...]:
+        return tuple(s for s in self.all_symbols if s.kind == "func")
 
     def functions(self) -> list[ElfSymbol]:
         """Function symbols with a size, sorted by address (same-named static copies included)."""
@@ -73,7 +78,7 @@ def read_elf(path: Path | str) -> ElfImage:
             segments.append(ElfSegment(p_vaddr, data, p_flags))
     sections = [struct.unpack_from("<IIIIIIIIII", raw, e_shoff + i * e_shentsize) for i in range(e_shnum)]
     symbols: dict[str, ElfSymbol] = {}
-    funcs: list[ElfSymbol] = []
+    sized: dict[tuple[str, int, str], ElfSymbol] = {}
     for sh in sections:
         if sh[1] != 2:  # SHT_SYMTAB
             continue
@@ -90,7 +95,8 @@ def read_elf(path: Path | str) -> ElfImage:
             sym = ElfSymbol(name, addr, st_size, kind)
             if name not in symbols or st_info >> 4 == 1:  # prefer global over local
                 symbols[name] = sym
-            if kind == "func" and st_size:
-                funcs.append(sym)
-    funcs.sort(key=lambda f: f.address)
-    return ElfImage(path, e_entry, tuple(segments), symbols, tuple(funcs))
+            if st_size:
+                sized[(name, addr, kind)] = sym
+    return ElfImage(
+        path, e_entry, tuple(segments), symbols, tuple(sorted(sized.values(), key=lambda f: f.address))
+    )
