@@ -41,6 +41,7 @@ def test_all_documented_configs_exist():
         "bifsmnv2_no_dsa",
         "bifsmnv2_no_lpb",
         "bifsmnv2_kd",
+        "bifsmnv2_kd_t4w2",
         "fsdd",
     }
 
