@@ -306,7 +306,6 @@ static inline int fz_frame(const uint32_t *a1, const uint32_t *a2, int n_in, int
  *   and A << 17, ASRS (its sign picks the PReLU branch), IT + SMMULR, [LDR + QADD], STR.
  * The per-output constants are copied once per call into BD.rec, in the order the unrolled code
  * reads them (lane 8 m + r of a word as record 4 r + m, the order of the bytes in the lanes). */
-#define BD_ASM 1
 #define BD_MAX_OUT BNN_BD_MAX_OUT
 #define BD_REC BNN_BD_REC /* cs, M, rnd low, rnd high, S - 32, A << 17 */
 
@@ -520,7 +519,7 @@ void bnn_bdense_vsparse_s32(const uint32_t *bits1, const uint32_t *bits2, int n_
         }
         return;
     }
-#ifdef BD_ASM
+#ifdef BNN_BD_ASM
     /* res != out: bd_wide reads the residual again after bd_words_res has written the output (in
      * place, the fused C path below runs instead) */
     if (n_frames == 8 && prelu && n_in <= 2 * BNN_VS_SEG && n_out <= BD_MAX_OUT && res != out) {
