@@ -32,8 +32,12 @@ def accuracy_per_path(
     model: nn.Module, feats: np.ndarray, labels: np.ndarray, paths: tuple[str, ...]
 ) -> dict:
     """``{width: top-1 accuracy}`` rounded to 5 decimals."""
-    correct = correct_per_path(model, feats, labels, paths)
-    return {w: round(c / max(len(labels), 1), 5) for w, c in correct.items()}
+    return accuracy_from_counts(correct_per_path(model, feats, labels, paths), len(labels))
+
+
+def accuracy_from_counts(correct: dict, n: int) -> dict:
+    """``{width: correct / n}`` rounded to 5 decimals (0.0 for no clips)."""
+    return {w: round(c / max(n, 1), 5) for w, c in correct.items()}
 
 
 def correct_per_path(model: nn.Module, feats: np.ndarray, labels: np.ndarray, paths: tuple[str, ...]) -> dict:

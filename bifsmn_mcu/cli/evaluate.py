@@ -51,7 +51,12 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
         raise click.ClickException("evaluate needs PyTorch: pip install 'bifsmn-mcu[train]'") from None
     from bifsmn_mcu.data import DataError, features_for, load_folder, load_fsdd, split_by_speaker
     from bifsmn_mcu.training.checkpoint import CheckpointError, load_model
-    from bifsmn_mcu.training.evaluation import accuracy_interval, correct_per_path, eval_paths
+    from bifsmn_mcu.training.evaluation import (
+        accuracy_from_counts,
+        accuracy_interval,
+        correct_per_path,
+        eval_paths,
+    )
 
     ckpt_path = Path(checkpoint) if checkpoint else DEFAULT_CHECKPOINT
     if checkpoint is None and not ckpt_path.is_file():
@@ -82,7 +87,7 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     feats = features_for(clips, cache_dir=cache_dir, workers=2, progress=not as_json)
     y = np.array([labels.index(c.label) for c in clips])
     correct = correct_per_path(model, feats, y, eval_paths(model))
-    acc = {w: round(c / len(y), 5) for w, c in correct.items()}
+    acc = accuracy_from_counts(correct, len(y))
     ci95 = {w: accuracy_interval(c, len(y)) for w, c in correct.items()}
     if as_json:
         click.echo(
