@@ -36,3 +36,14 @@ def shared_data() -> Path:
     if not SPEECH_PART.is_dir():
         _missing(f"shared data at {SHARED_DATA}", "BIFSMN_REQUIRE_DATA")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def ir_file(tmp_path_factory: pytest.TempPathFactory):
+    """(path of a saved random model IR, the IR) for the generate tests."""
+    from bifsmn_mcu.model.fold import fold
+    from bifsmn_mcu.model.ir import save_ir
+    from bifsmn_mcu.model.random_deploy import random_deploy_state
+
+    ir = fold(random_deploy_state(41))
+    return save_ir(ir, tmp_path_factory.mktemp("ir") / "m.npz"), ir

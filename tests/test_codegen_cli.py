@@ -13,12 +13,6 @@ from bifsmn_mcu.model.ir import FORMAT_VERSION, ir_bytes, save_ir
 from bifsmn_mcu.model.random_deploy import random_deploy_state
 
 
-@pytest.fixture(scope="module")
-def ir_file(tmp_path_factory):
-    ir = fold(random_deploy_state(41))
-    return save_ir(ir, tmp_path_factory.mktemp("ir") / "m.npz"), ir
-
-
 def _run(*args):
     res = CliRunner().invoke(main, [str(a) for a in args])
     return res.exit_code, res.output

@@ -24,8 +24,19 @@ from ._model_opts import check_width, load_model, model_option, width_option
     show_default=True,
     help="fast: optimised kernels picked per core by compiler feature macros; portable: plain C99 reference",
 )
-def generate(model_path: str | None, width: str, board: str, out_dir: str, prefix: str, kernels: str) -> None:
-    """Render the model C for WIDTH into OUT/lib/PREFIX/ and the project around it."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="overwrite OUT even if it was not written by generate or its generated files were edited",
+)
+def generate(
+    model_path: str | None, width: str, board: str, out_dir: str, prefix: str, kernels: str, force: bool
+) -> None:
+    """Render the model C for WIDTH into OUT/lib/PREFIX/ and the project around it.
+
+    OUT may be new, empty, or an unmodified earlier output of generate (OUT/.bifsmn-generated.json
+    lists the files and their sha256); anything else is refused unless --force. OUT/.pio is kept.
+    """
     from ..codegen.errors import CodegenError
     from ..codegen.generate import generate as run
     from ..codegen.render import plan_memory
@@ -33,7 +44,7 @@ def generate(model_path: str | None, width: str, board: str, out_dir: str, prefi
     ir, path = load_model(model_path)
     check_width(ir, width)
     try:
-        res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board, kernels=kernels)
+        res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board, kernels=kernels, force=force)
     except CodegenError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:

@@ -5,17 +5,23 @@ failure leaves no half-written output. The library holds the rendered files (``r
 portable kernels (``firmware/kernels``) and the front end (``firmware/frontend``), and
 ``<prefix>_model.json`` (sha256, width, labels, memory plan). If ``bifsmn_mcu.project`` is installed
 its ``write_project`` adds platformio.ini, the app and the dev-platform around it.
+
+``<out>/.bifsmn-generated.json`` (the manifest) lists every file written with its sha256: a later
+run replaces the entries it owns (``lib/<prefix>/``, ``include/``, ``ld/``, ``platforms/``, ``src/``,
+``platformio.ini``) only if they hold exactly those files, unchanged (``force`` overrides), removes
+the previous run's ``lib/<old prefix>/`` the same way, and never touches ``.pio/`` or anything else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import __version__
 from ..model.ir import ModelIR
@@ -25,7 +31,13 @@ from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, check_kernels
 from .render import MemoryPlan, plan_memory, render_model
 
+# top-level entries of OUT that write_project writes (beside lib/<prefix>/)
+PROJECT_ENTRIES = ("include", "ld", "platformio.ini", "platforms", "src")
+
 C_PARTS = ("kernels", "frontend")  # folders of firmware/ copied into the library
+MANIFEST = ".bifsmn-generated.json"  # in OUT: generator, model sha256, sha256 of every file written
+KEEP = (".pio",)  # PlatformIO's build folder in OUT: never counted as a user file, never touched
+CACHES = ("__pycache__",)  # PlatformIO imports platforms/bifsmn/*.py: its caches are not user files
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,109 @@ def _check_out(out_dir: Path) -> None:
             break
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(root: Path, base: Path) -> list[str]:
+    """Paths (relative to ``base``, posix) of the files and symlinks at or under ``root``."""
+    if root.is_symlink() or not root.is_dir():
+        return [root.relative_to(base).as_posix()] if os.path.lexists(root) else []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        d = Path(dirpath)
+        out += [(d / n).relative_to(base).as_posix() for n in filenames]
+        # symlinked folders are not walked into: they count as one (unlisted) file
+        out += [(d / n).relative_to(base).as_posix() for n in dirnames if (d / n).is_symlink()]
+        dirnames[:] = [n for n in dirnames if n not in CACHES and not (d / n).is_symlink()]
+    return sorted(out)
+
+
+def owned_root(rel: str) -> str:
+    """The entry of OUT that generate replaces as a whole: ``lib/<prefix>`` or a top-level name."""
+    parts = rel.split("/")
+    return "/".join(parts[:2]) if parts[0] == "lib" and len(parts) > 2 else parts[0]
+
+
+def write_manifest(tmp: Path, ir: ModelIR, width: str, prefix: str, board: str) -> dict:
+    """``tmp/MANIFEST``: what this run wrote, so the next run knows what it may replace."""
+    manifest = {
+        "generator": f"bifsmn-mcu {__version__}",
+        "model_sha256": ir.sha256,
+        "width": width,
+        "prefix": prefix,
+        "board": board,
+        "files": {rel: _sha256(tmp / rel) for rel in _files(tmp, tmp) if rel != MANIFEST},
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return manifest
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str] | None:
+    """``{relative path: sha256}`` of the previous run, or None (no manifest, or not a valid one)."""
+    try:
+        files = json.loads((out_dir / MANIFEST).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, dict):
+        return None
+    for rel, digest in files.items():
+        parts = PurePosixPath(rel).parts
+        bad = not isinstance(rel, str) or not isinstance(digest, str) or not parts
+        if bad or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+            return None  # a path outside OUT: not ours to judge
+        if parts[0] in KEEP or rel == MANIFEST:
+            return None
+    return files
+
+
+def _listing(paths: list[str], limit: int = 8) -> str:
+    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+    return ", ".join(paths[:limit]) + more
+
+
+def check_existing(out_dir: Path, roots: set[str], force: bool = False) -> set[str]:
+    """Check that generate may replace ``roots`` (entries of OUT) before anything is touched.
+
+    An existing non-empty OUT must hold the manifest of a previous run, every file under the entries
+    this run replaces must be listed there with the same sha256 (no user edits, no user files), and
+    so must the entries of the previous run that this one no longer writes (``lib/<old prefix>``);
+    those are returned, to be removed. ``force`` skips the refusal. CodegenError names the paths.
+    """
+    if not out_dir.is_dir():
+        return set()
+    present = sorted(p.name for p in out_dir.iterdir() if p.name not in KEEP and not _is_tmp(p.name))
+    if not present:
+        return set()
+    listed = _read_manifest(out_dir)
+    if listed is None:
+        if force:
+            return set()
+        raise CodegenError(
+            f"{out_dir} is not empty ({_listing(present)}) and has no valid {MANIFEST}, so it was not "
+            f"written by bifsmn-mcu generate: choose an empty or new --out, or pass --force to replace "
+            f"{', '.join(sorted(roots))} in it"
+        )
+    stale = {owned_root(rel) for rel in listed} - roots - {MANIFEST}
+    problems = []
+    for root in sorted((roots | stale) - {MANIFEST}):
+        for rel in _files(out_dir / root, out_dir):
+            if rel not in listed:
+                problems.append(f"{rel} (not generated)")
+            elif (out_dir / rel).is_symlink() or _sha256(out_dir / rel) != listed[rel]:
+                problems.append(f"{rel} (edited)")
+    if problems and not force:
+        raise CodegenError(
+            f"{out_dir} holds files that regenerating would delete or overwrite: {_listing(problems)}; "
+            "move them out of the generated folders, or pass --force to overwrite them"
+        )
+    return stale
+
+
+def _is_tmp(name: str) -> bool:
+    return name.startswith(".bifsmn-tmp-")
+
+
 def _replace(src: Path, dst: Path) -> None:
     """Move ``src`` onto ``dst``, replacing it (a folder goes aside first, then is deleted)."""
     if dst.is_dir() and not dst.is_symlink():
@@ -103,10 +218,16 @@ def _replace(src: Path, dst: Path) -> None:
         os.replace(src, dst)
 
 
-def _install(tmp: Path, out_dir: Path) -> None:
+def _install(tmp: Path, out_dir: Path, stale: set[str] = frozenset()) -> None:
     if not out_dir.exists():
         os.replace(tmp, out_dir)
         return
+    for rel in sorted(stale):
+        target = out_dir / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif os.path.lexists(target):
+            target.unlink()
     for entry in sorted(tmp.iterdir()):
         target = out_dir / entry.name
         if entry.name == "lib" and target.is_dir():
@@ -126,8 +247,13 @@ def generate(
     board: str = "qemu-m4",
     project: bool = True,
     kernels: str = DEFAULT_KERNELS,
+    force: bool = False,
 ) -> GenerateResult:
-    """Write ``<out>/lib/<prefix>/`` (+ the project) atomically; raises CodegenError on bad input."""
+    """Write ``<out>/lib/<prefix>/`` (+ the project) atomically; raises CodegenError on bad input.
+
+    Into an existing OUT only over the unmodified output of a previous run (see ``check_existing``),
+    unless ``force``.
+    """
     out_dir = Path(out_dir)
     check_identifier(prefix)
     if width not in ir.widths:
@@ -136,6 +262,8 @@ def generate(
     check_kernels(kernels)
     _check_out(out_dir)
     plan = plan_memory(ir, width, prefix, kernels)
+    roots = {f"lib/{prefix}", MANIFEST} | (set(PROJECT_ENTRIES) if project else set())
+    stale = check_existing(out_dir, roots, force)  # before anything is written
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     wrote_project = False
@@ -157,7 +285,11 @@ def generate(
             except ProjectError as e:
                 raise CodegenError(str(e)) from None
             wrote_project = True
-        _install(tmp, out_dir)
+        manifest = write_manifest(tmp, ir, width, prefix, board)
+        extra = {owned_root(rel) for rel in manifest["files"]} - roots
+        if extra:  # the writers and PROJECT_ENTRIES disagree: a bug here, not the user's problem
+            raise CodegenError(f"internal error: generate wrote unexpected entries {sorted(extra)}")
+        _install(tmp, out_dir, stale)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
