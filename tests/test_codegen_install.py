@@ -3,8 +3,10 @@ atomic install with rollback, the mode of a new OUT, and the banner on every gen
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from test_codegen_cli import _run
@@ -99,3 +101,37 @@ def test_stale_prefix_lib_removed_only_when_unmodified(ir_file, tmp_path):
     code, text = _gen(path, out, "--prefix", "cc")
     assert code != 0 and "lib/bb/bb.h" in text
     assert (out / "lib" / "bb" / "bb.h").is_file() and not (out / "lib" / "cc").exists()
+
+
+def test_failed_replace_rolls_back(ir_file, tmp_path, monkeypatch):
+    path, _ = ir_file
+    out = tmp_path / "o"
+    assert _gen(path, out, "--width", "1")[0] == 0
+    before = _tree(out)
+    real = os.replace
+    calls = []
+
+    def flaky(src, dst, *a, **k):
+        calls.append((src, dst))
+        if len(calls) == 2:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    code, text = _gen(path, out, "--width", "1/8")
+    monkeypatch.undo()
+    assert code != 0 and len(calls) >= 2
+    assert f"cannot move {calls[1][0]} to {calls[1][1]}" in text and "cross-device" in text
+    assert _tree(out) == before
+    assert not list(tmp_path.rglob(".*.old-*"))
+    assert [p.name for p in tmp_path.iterdir()] == ["o"]
+
+
+def test_new_out_mode_respects_umask(ir_file, tmp_path):
+    path, _ = ir_file
+    old = os.umask(0o022)
+    try:
+        assert _gen(path, tmp_path / "new")[0] == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o755

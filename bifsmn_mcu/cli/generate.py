@@ -48,7 +48,8 @@ def generate(
     except CodegenError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
-        raise click.ClickException(f"cannot write {out_dir}: {e.strerror or e}") from None
+        where = f"move {e.filename} to {e.filename2}" if e.filename2 else f"write {e.filename or out_dir}"
+        raise click.ClickException(f"cannot {where}: {e.strerror or e}; {out_dir} is unchanged") from None
     click.echo(
         f"model {path.name} sha256 {ir.sha256[:16]}..., width {width}, prefix {prefix}, kernels {kernels}"
     )

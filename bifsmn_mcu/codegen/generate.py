@@ -1,7 +1,8 @@
 """``generate``: the model library ``<out>/lib/<prefix>/`` for one width, plus the PlatformIO project.
 
-Everything is written into a temporary folder beside ``out`` and moved into place at the end, so a
-failure leaves no half-written output. The library holds the rendered files (``render_model``), the
+Everything is written into a work folder on OUT's filesystem (``OUT/.bifsmn-tmp-*``, or beside a new
+OUT) and renamed into place at the end; if a rename fails the earlier ones are undone, so a failure
+leaves OUT as it was. The library holds the rendered files (``render_model``), the
 portable kernels (``firmware/kernels``) and the front end (``firmware/frontend``), and
 ``<prefix>_model.json`` (sha256, width, labels, memory plan). If ``bifsmn_mcu.project`` is installed
 its ``write_project`` adds platformio.ini, the app and the dev-platform around it.
@@ -37,6 +38,7 @@ PROJECT_ENTRIES = ("include", "ld", "platformio.ini", "platforms", "src")
 C_PARTS = ("kernels", "frontend")  # folders of firmware/ copied into the library
 MANIFEST = ".bifsmn-generated.json"  # in OUT: generator, model sha256, sha256 of every file written
 KEEP = (".pio",)  # PlatformIO's build folder in OUT: never counted as a user file, never touched
+TMP_PREFIX = ".bifsmn-tmp-"  # generate's work folder inside OUT (beside a new OUT: .<OUT name> + this)
 CACHES = ("__pycache__",)  # PlatformIO imports platforms/bifsmn/*.py: its caches are not user files
 
 
@@ -204,38 +206,58 @@ def check_existing(out_dir: Path, roots: set[str], force: bool = False) -> set[s
 
 
 def _is_tmp(name: str) -> bool:
-    return name.startswith(".bifsmn-tmp-")
+    return name.startswith(TMP_PREFIX)
 
 
-def _replace(src: Path, dst: Path) -> None:
-    """Move ``src`` onto ``dst``, replacing it (a folder goes aside first, then is deleted)."""
-    if dst.is_dir() and not dst.is_symlink():
-        trash = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-        os.replace(dst, trash)
-        os.replace(src, dst)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(src, dst)
+def _install(work: Path, out_dir: Path, entries: list[str], stale: set[str]) -> None:
+    """Move ``work/new/<entry>`` onto ``out_dir/<entry>`` for each entry, all or nothing.
 
-
-def _install(tmp: Path, out_dir: Path, stale: set[str] = frozenset()) -> None:
+    ``work`` is on OUT's filesystem (inside OUT, or beside a new OUT), so every step is a rename.
+    What an entry replaces, and the ``stale`` entries, go to ``work/old`` first; if any rename fails
+    every step is undone in reverse and the error is raised again, OUT as it was.
+    """
+    new, old = work / "new", work / "old"
     if not out_dir.exists():
-        os.replace(tmp, out_dir)
+        os.replace(new, out_dir)
         return
-    for rel in sorted(stale):
-        target = out_dir / rel
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif os.path.lexists(target):
-            target.unlink()
-    for entry in sorted(tmp.iterdir()):
-        target = out_dir / entry.name
-        if entry.name == "lib" and target.is_dir():
-            for lib in sorted(entry.iterdir()):
-                _replace(lib, target / lib.name)
-        else:
-            _replace(entry, target)
-    shutil.rmtree(tmp, ignore_errors=True)
+    moves: list[tuple[Path, Path]] = []  # (src, dst) renames done
+    made: list[Path] = []  # folders created in OUT (lib/)
+
+    def move(src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+        moves.append((src, dst))
+
+    def put_aside(rel: str) -> None:
+        if os.path.lexists(out_dir / rel):
+            (old / rel).parent.mkdir(parents=True, exist_ok=True)
+            move(out_dir / rel, old / rel)
+
+    try:
+        for rel in sorted(stale):
+            put_aside(rel)
+        for rel in entries:
+            target = out_dir / rel
+            if not target.parent.exists():
+                target.parent.mkdir(parents=True)
+                made.append(target.parent)
+            put_aside(rel)
+            move(new / rel, target)
+    except OSError as e:
+        lost = []
+        for src, dst in reversed(moves):
+            try:
+                os.replace(dst, src)
+            except OSError:
+                lost.append(str(src))
+        for d in reversed(made):
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        if lost:  # keep work/: it holds what could not be put back
+            raise CodegenError(
+                f"writing {out_dir} failed ({e.strerror or e}: {e.filename}) and {', '.join(lost)} could "
+                f"not be restored; the previous files are in {old}"
+            ) from e
+        raise
 
 
 def generate(
@@ -265,8 +287,15 @@ def generate(
     roots = {f"lib/{prefix}", MANIFEST} | (set(PROJECT_ENTRIES) if project else set())
     stale = check_existing(out_dir, roots, force)  # before anything is written
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    # the work folder is on OUT's filesystem (OUT may be a mount point): inside OUT, or beside a new OUT
+    if out_dir.is_dir():
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{TMP_PREFIX}", dir=out_dir.parent))
+    tmp = work / "new"
+    tmp.mkdir()  # umask mode: a new OUT is this folder
     wrote_project = False
+    keep_work = False
     try:
         files = write_model_lib(ir, width, prefix, tmp / "lib" / prefix, kernels)
         if project and importlib.util.find_spec("bifsmn_mcu.project") is not None:
@@ -289,8 +318,13 @@ def generate(
         extra = {owned_root(rel) for rel in manifest["files"]} - roots
         if extra:  # the writers and PROJECT_ENTRIES disagree: a bug here, not the user's problem
             raise CodegenError(f"internal error: generate wrote unexpected entries {sorted(extra)}")
-        _install(tmp, out_dir, stale)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        entries = sorted(roots & {owned_root(rel) for rel in manifest["files"]}) + [MANIFEST]
+        try:
+            _install(work, out_dir, entries, stale)
+        except CodegenError:
+            keep_work = True
+            raise
+    finally:
+        if not keep_work:
+            shutil.rmtree(work, ignore_errors=True)
     return GenerateResult(out_dir, out_dir / "lib" / prefix, files, plan, wrote_project)
