@@ -69,7 +69,9 @@ def test_regenerate_replaces_lib(ir_file, tmp_path):
     assert "g_kws_block0_" not in (out / "lib" / "kws" / "kws_model_data.c").read_text()
 
 
-@pytest.mark.parametrize("prefix", ["int", "9lives", "a-b"])
+@pytest.mark.parametrize(
+    "prefix", ["int", "9lives", "a-b", "bnn", "bsp", "bifsmn", "bl", "app", "BNN", "bsp_x", "bifsmn_app"]
+)
 def test_bad_prefix(ir_file, tmp_path, prefix):
     path, _ = ir_file
     out = tmp_path / "never"

@@ -1,6 +1,7 @@
 """Small helpers that turn numpy arrays into C declarations (templates only loop over their output).
 
 check_identifier("kws")                      # raises CodegenError for "2x", "int", "a-b"
+check_prefix("kws")                          # also for "bnn", "bsp_x": the runtime's namespaces
 decl = array_decl("kws", "conv2_w", arr)     # CArray with C type, name, size macro, body text
 """
 
@@ -39,6 +40,25 @@ def check_identifier(name: str, what: str = "prefix") -> str:
     return name
 
 
+# name spaces of the hand-written C in the project (firmware/): kernels and front end bnn_/BNN_,
+# board support bsp_, app and protocol bifsmn_/BIFSMN_, bench baselines bl_, the app's model binding
+# macros APP_ (include/bifsmn_app_config.h). Generated names are <prefix>_... and <PREFIX>_...
+RUNTIME_NAMESPACES = ("bnn", "bsp", "bifsmn", "bl", "app")
+
+
+def check_prefix(prefix: str) -> str:
+    """``prefix`` if it is a C identifier outside the runtime's name spaces; CodegenError otherwise."""
+    check_identifier(prefix)
+    low = prefix.lower()
+    for ns in RUNTIME_NAMESPACES:
+        if low == ns or low.startswith(ns + "_"):
+            raise CodegenError(
+                f"prefix {prefix!r} clashes with the runtime's {ns}_ / {ns.upper()}_ names "
+                f"(reserved: {', '.join(n + '_' for n in RUNTIME_NAMESPACES)}); choose another prefix"
+            )
+    return prefix
+
+
 @dataclass(frozen=True)
 class CArray:
     ctype: str
@@ -68,7 +88,7 @@ def format_values(values: np.ndarray, ctype: str, per_line: int = 12) -> str:
 
 
 def array_decl(prefix: str, what: str, values: np.ndarray) -> CArray:
-    check_identifier(prefix)
+    check_prefix(prefix)
     check_identifier(what, "array name")
     a = np.asarray(values)
     key = a.dtype.name

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from .. import __version__
 from ..model.ir import ModelIR
 from ..resources import firmware_dir
-from .cgen import check_identifier
+from .cgen import check_prefix
 from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, check_kernels
 from .render import MemoryPlan, plan_memory, render_model
@@ -277,7 +277,7 @@ def generate(
     unless ``force``.
     """
     out_dir = Path(out_dir)
-    check_identifier(prefix)
+    check_prefix(prefix)
     if width not in ir.widths:
         raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
     check_board(board)

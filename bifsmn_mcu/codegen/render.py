@@ -19,7 +19,7 @@ from ..frontend.config import FeatureConfig
 from ..model.bitpack import n_words
 from ..model.ir import ModelIR, width_tag
 from ..resources import templates_dir
-from .cgen import CArray, array_decl, check_identifier
+from .cgen import CArray, array_decl, check_prefix
 from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, kernel_names, prepare_ir
 
@@ -121,7 +121,7 @@ def check_format(ir: ModelIR) -> None:
 
 def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_KERNELS) -> dict:
     """Everything the templates need, precomputed (array declarations, shapes, buffer sizes)."""
-    check_identifier(prefix)
+    check_prefix(prefix)
     if width not in ir.widths:
         raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
     check_format(ir)
