@@ -81,6 +81,28 @@ def test_bad_prefix(ir_file, tmp_path, prefix):
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
+def test_board_sets_default_env(ir_file, tmp_path):
+    import configparser
+
+    path, _ = ir_file
+    out = tmp_path / "o"
+    code, text = _run("generate", "--model", path, "--out", out, "--board", "pico")
+    assert code == 0 and "(board pico)" in text, text
+    ini = configparser.ConfigParser()
+    ini.read(out / "platformio.ini")
+    assert ini["platformio"]["default_envs"] == "pico"
+    assert {"env:qemu-m4", "env:pico", "env:host"} <= set(ini.sections())
+
+
+def test_board_choices_in_help_and_unknown_board(ir_file, tmp_path):
+    path, _ = ir_file
+    code, text = _run("generate", "--help")
+    assert code == 0 and "qemu-m4" in text and "nucleo_f446re" in text
+    code, text = _run("generate", "--model", path, "--out", tmp_path / "o", "--board", "uno")
+    assert code != 0 and "'uno'" in text and "qemu-m4" in text and "Traceback" not in text
+    assert not (tmp_path / "o").exists()
+
+
 def test_output_path_is_a_file(ir_file, tmp_path):
     path, _ = ir_file
     f = tmp_path / "file.txt"

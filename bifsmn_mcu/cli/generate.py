@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..boards import default_board, load_boards
 from ._model_opts import check_width, load_model, model_option, width_option
 
 
@@ -11,7 +12,12 @@ from ._model_opts import check_width, load_model, model_option, width_option
 @model_option
 @width_option
 @click.option(
-    "--board", "-b", default="qemu-m4", show_default=True, help="board of the table (bifsmn_mcu.boards)"
+    "--board",
+    "-b",
+    type=click.Choice(list(load_boards())),
+    default=default_board(),
+    show_default=True,
+    help="board of the table (bifsmn_mcu/boards.json): platformio.ini's default env; every board gets an env",
 )
 @click.option(
     "--out", "-o", "out_dir", type=click.Path(), default="out", show_default=True, help="output folder"

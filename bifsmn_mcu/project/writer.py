@@ -2,7 +2,7 @@
 
 Layout written into ``out_dir`` (the model library ``lib/<prefix>/`` is written by ``generate``):
 
-    platformio.ini          an env per board of the table; default_envs = the QEMU M4 env
+    platformio.ini          an env per board of the table; default_envs = the board asked for
     src/*.c, src/*.cpp      app, protocol, board support, QEMU start-up (from firmware/)
     include/*.h             their headers + bifsmn_app_config.h (binds the app to <prefix>)
     ld/*.ld                 linker scripts of the QEMU machines
@@ -126,8 +126,8 @@ def write_project(
 ) -> None:
     """Write platformio.ini, src/, include/, ld/ and platforms/bifsmn/ around ``lib/<prefix>/``.
 
-    ``board`` must be a key of the board table; every board gets an env, and ``default_envs``
-    is the table's default (the QEMU M4 env) unless ``board`` is another local board.
+    ``board`` must be a key of the board table; every board gets an env (``pio run -e KEY``), and
+    ``default_envs`` is ``board``, so a bare ``pio run`` builds the board asked for.
     """
     out_dir = Path(out_dir)
     try:
@@ -149,6 +149,5 @@ def write_project(
             feature_config=_feature_config_dict(feature_config),
         )
     )
-    default_env = b.key if b.is_local else default_board()
-    (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, default_env))
+    (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, b.key))
     copy_platform(out_dir / PLATFORM_DIR)
