@@ -30,7 +30,7 @@ from ..resources import firmware_dir
 from .cgen import check_prefix
 from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, check_kernels
-from .render import MemoryPlan, plan_memory, render_model
+from .render import MemoryPlan, banner, copy_source, plan_memory, render_model
 
 # top-level entries of OUT that write_project writes (beside lib/<prefix>/)
 PROJECT_ENTRIES = ("include", "ld", "platformio.ini", "platforms", "src")
@@ -79,8 +79,9 @@ def write_model_lib(
     lib_dir.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (lib_dir / name).write_text(text)
+    head = banner(ir.sha256, width, prefix)
     for src in library_sources():
-        shutil.copy2(src, lib_dir / src.name)
+        copy_source(src, lib_dir / src.name, head)
     meta = {
         "generator": f"bifsmn-mcu {__version__}",
         "model_sha256": ir.sha256,

@@ -9,7 +9,9 @@ computed here; the templates only loop over the prepared lists. ``plan_memory`` 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -84,6 +86,26 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+BANNER_SUFFIXES = (".c", ".cpp", ".h", ".ld")  # files that take the /* */ banner
+
+
+def banner(sha256: str, width: str, prefix: str) -> str:
+    """The generated-file banner (``_banner.j2``): generator version, model sha256, do not edit."""
+    return (
+        _env()
+        .get_template("_banner.j2")
+        .render(version=__version__, sha256=sha256, width=width, prefix=prefix)
+    )
+
+
+def copy_source(src: Path, dst: Path, head: str) -> None:
+    """Copy ``src`` to ``dst``; C, C++ and linker-script files get ``head`` (the banner) first."""
+    if src.suffix in BANNER_SUFFIXES:
+        dst.write_text(head + src.read_text())
+    else:
+        shutil.copy2(src, dst)
 
 
 def c_string(text: str) -> str:
@@ -220,9 +242,9 @@ def render_model(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_KE
         fh, fc = frontend_c_tables(FeatureConfig.from_dict(ir.header["feature_config"]), prefix)
     except FrontendTableError as e:
         raise CodegenError(str(e)) from None
-    banner = env.get_template("_banner.j2").render(**ctx)  # the model banner on the front-end tables too
-    files[f"{prefix}_frontend_tables.h"] = banner + fh
-    files[f"{prefix}_frontend_tables.c"] = banner + fc
+    head = banner(ir.sha256, width, prefix)  # the model banner on the front-end tables too
+    files[f"{prefix}_frontend_tables.h"] = head + fh
+    files[f"{prefix}_frontend_tables.c"] = head + fc
     return files
 
 

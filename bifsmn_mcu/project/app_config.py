@@ -63,7 +63,8 @@ def render_app_config(
         prefix=prefix,
         P=prefix.upper(),
         header=header,
-        model_sha256=model_sha256,
+        sha256=model_sha256,
+        width=width,
         info_fields=c_string(
             info_fields(width=width, labels=labels, feature_config=feature_config, prefix=prefix)
         ),

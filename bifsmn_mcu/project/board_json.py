@@ -73,10 +73,11 @@ def board_json(board: Board) -> dict:
     }
 
 
-def render_board_jsons() -> dict[str, str]:
-    """File name -> JSON text for every local board of the table."""
+def render_board_jsons(stamp: dict | None = None) -> dict[str, str]:
+    """File name -> JSON text for every local board of the table; ``stamp`` (keys such as
+    ``generated_by``, ``model_sha256``) is added to each manifest (PlatformIO ignores extra keys)."""
     return {
-        f"{b.board}.json": json.dumps(board_json(b), indent=2) + "\n"
+        f"{b.board}.json": json.dumps({**board_json(b), **(stamp or {})}, indent=2) + "\n"
         for b in load_boards().values()
         if b.is_local
     }

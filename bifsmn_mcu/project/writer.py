@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
 from ..boards import BoardError, default_board, get_board, load_boards
+from ..codegen.render import banner, copy_source
 from ..resources import firmware_dir, templates_dir
 from .app_config import find_model_header, render_app_config
 from .board_json import board_defines, render_board_jsons
@@ -87,31 +88,30 @@ def render_platformio_ini(model_sha256: str, default_env: str | None = None) -> 
     )
 
 
-def copy_platform(dest: Path) -> Path:
-    """Copy the dev-platform to ``dest`` and (re)write its board JSONs from the table."""
+def copy_platform(dest: Path, model_sha256: str) -> Path:
+    """Copy the dev-platform to ``dest`` and (re)write its board JSONs from the table, stamped."""
     src = firmware_dir() / "platform"
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (dest / "boards").mkdir(exist_ok=True)
-    for name, text in render_board_jsons().items():
+    stamp = {"generated_by": f"bifsmn-mcu {__version__}", "model_sha256": model_sha256}
+    for name, text in render_board_jsons(stamp).items():
         (dest / "boards" / name).write_text(text)
     return dest
 
 
-def copy_firmware_sources(out_dir: Path) -> None:
-    """C sources to ``src/``, headers to ``include/``, linker scripts to ``ld/``."""
+def copy_firmware_sources(out_dir: Path, head: str) -> None:
+    """C sources to ``src/``, headers to ``include/``, linker scripts to ``ld/``, each with ``head``
+    (the generated-file banner) first."""
     fw = firmware_dir()
-    for sub in ("src", "include", "ld"):
+    where = {".c": "src", ".cpp": "src", ".h": "include", ".ld": "ld"}
+    for sub in set(where.values()):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     for part in FIRMWARE_PARTS:
         for f in sorted((fw / part).iterdir()):
-            if f.suffix in (".c", ".cpp"):
-                shutil.copy2(f, out_dir / "src" / f.name)
-            elif f.suffix == ".h":
-                shutil.copy2(f, out_dir / "include" / f.name)
-            elif f.suffix == ".ld":
-                shutil.copy2(f, out_dir / "ld" / f.name)
+            if f.suffix in where:
+                copy_source(f, out_dir / where[f.suffix] / f.name, head)
 
 
 def write_project(
@@ -137,7 +137,7 @@ def write_project(
     if not prefix.isidentifier() or not prefix.isascii():
         raise ProjectError(f"prefix {prefix!r} is not a C identifier")
     out_dir.mkdir(parents=True, exist_ok=True)
-    copy_firmware_sources(out_dir)
+    copy_firmware_sources(out_dir, banner(model_sha256, width, prefix))
     header = find_model_header(out_dir / "lib" / prefix, prefix)
     (out_dir / "include" / "bifsmn_app_config.h").write_text(
         render_app_config(
@@ -150,4 +150,4 @@ def write_project(
         )
     )
     (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, b.key))
-    copy_platform(out_dir / PLATFORM_DIR)
+    copy_platform(out_dir / PLATFORM_DIR, model_sha256)
