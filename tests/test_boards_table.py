@@ -65,6 +65,8 @@ def test_write_project_rejects_bad_input(tmp_path: Path) -> None:
         write_project(tmp_path, board="arduino-uno", **kw)
     with pytest.raises(ProjectError, match="C identifier"):
         write_project(tmp_path, board="qemu-m4", **{**kw, "prefix": "1bad"})
+    with pytest.raises(ProjectError, match="clashes with the runtime"):  # the same check as generate
+        write_project(tmp_path, board="qemu-m4", **{**kw, "prefix": "bsp"})
 
 
 @pytest.fixture(scope="module")

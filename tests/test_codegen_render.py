@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from bifsmn_mcu import __version__
-from bifsmn_mcu.codegen.cgen import array_decl, check_identifier, format_values
+from bifsmn_mcu.codegen.cgen import array_decl, c_string, check_identifier, format_values
 from bifsmn_mcu.codegen.errors import CodegenError
-from bifsmn_mcu.codegen.render import c_string, plan_memory, render_model
+from bifsmn_mcu.codegen.render import plan_memory, render_model
 from bifsmn_mcu.model.fold import fold
 from bifsmn_mcu.model.random_deploy import random_deploy_state
 
@@ -45,6 +45,9 @@ def test_array_decl_formats_exact_integers():
 def test_c_string_escapes():
     assert c_string('a"b\\c') == '"a\\"b\\\\c"'
     assert c_string("é") == '"\\303\\251"'
+    from bifsmn_mcu.project import app_config
+
+    assert app_config.c_string is c_string  # one C string encoder for the model and the app config
 
 
 @pytest.mark.parametrize("width", ["1", "1/4"])

@@ -72,6 +72,19 @@ class CArray:
         return self.size * int(re.search(r"(\d+)_t", self.ctype).group(1)) // 8
 
 
+def c_string(text: str) -> str:
+    """A C string literal: printable ASCII kept, quotes/backslashes escaped, other bytes in octal."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 32 <= ord(ch) < 127:
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8"))
+    return '"' + "".join(out) + '"'
+
+
 def format_values(values: np.ndarray, ctype: str, per_line: int = 12) -> str:
     """Comma-separated integer literals, hex for unsigned 32-bit words."""
     flat = np.asarray(values).ravel()

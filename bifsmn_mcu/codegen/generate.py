@@ -4,8 +4,8 @@ Everything is written into a work folder on OUT's filesystem (``OUT/.bifsmn-tmp-
 OUT) and renamed into place at the end; if a rename fails the earlier ones are undone, so a failure
 leaves OUT as it was. The library holds the rendered files (``render_model``), the
 portable kernels (``firmware/kernels``) and the front end (``firmware/frontend``), and
-``<prefix>_model.json`` (sha256, width, labels, memory plan). If ``bifsmn_mcu.project`` is installed
-its ``write_project`` adds platformio.ini, the app and the dev-platform around it.
+``<prefix>_model.json`` (sha256, width, labels, memory plan); ``bifsmn_mcu.project.write_project``
+adds platformio.ini, the app and the dev-platform around it.
 
 ``<out>/.bifsmn-generated.json`` (the manifest) lists every file written with its sha256: a later
 run replaces the entries it owns (``lib/<prefix>/``, ``include/``, ``ld/``, ``platforms/``, ``src/``,
@@ -16,7 +16,6 @@ the previous run's ``lib/<old prefix>/`` the same way, and never touches ``.pio/
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .. import __version__
+from ..boards import BoardError, get_board
 from ..model.ir import ModelIR
 from ..resources import firmware_dir
 from .cgen import check_prefix
@@ -52,10 +52,6 @@ class GenerateResult:
 
 
 def check_board(board: str) -> str:
-    try:
-        from ..boards import BoardError, get_board
-    except ImportError:  # board table not there: accept any name
-        return board
     try:
         get_board(board)
     except BoardError as e:
@@ -299,7 +295,7 @@ def generate(
     keep_work = False
     try:
         files = write_model_lib(ir, width, prefix, tmp / "lib" / prefix, kernels)
-        if project and importlib.util.find_spec("bifsmn_mcu.project") is not None:
+        if project:
             from ..project import ProjectError, write_project
 
             try:

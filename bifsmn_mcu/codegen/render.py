@@ -21,7 +21,7 @@ from ..frontend.config import FeatureConfig
 from ..model.bitpack import n_words
 from ..model.ir import ModelIR, width_tag
 from ..resources import templates_dir
-from .cgen import CArray, array_decl, check_prefix
+from .cgen import CArray, array_decl, c_string, check_prefix
 from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, kernel_names, prepare_ir
 
@@ -106,19 +106,6 @@ def copy_source(src: Path, dst: Path, head: str) -> None:
         dst.write_text(head + src.read_text())
     else:
         shutil.copy2(src, dst)
-
-
-def c_string(text: str) -> str:
-    """A C string literal: printable ASCII kept, quotes/backslashes escaped, other bytes in octal."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 32 <= ord(ch) < 127:
-            out.append(ch)
-        else:
-            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8"))
-    return '"' + "".join(out) + '"'
 
 
 def _cname(layer: str) -> str:

@@ -10,13 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
+from ..codegen.cgen import c_string
 from ..resources import templates_dir
-
-
-def c_string(text: str) -> str:
-    """A C string literal holding ``text`` (ASCII; quotes and backslashes escaped)."""
-    out = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + out.encode("ascii", "backslashreplace").decode("ascii") + '"'
 
 
 def find_model_header(lib_dir: Path, prefix: str) -> str:

@@ -11,7 +11,6 @@ Layout written into ``out_dir`` (the model library ``lib/<prefix>/`` is written 
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
 from ..boards import BoardError, default_board, get_board, load_boards
+from ..codegen.cgen import check_prefix
+from ..codegen.errors import CodegenError
 from ..codegen.render import banner, copy_source
 from ..resources import firmware_dir, templates_dir
 from .app_config import find_model_header, render_app_config
@@ -33,19 +34,6 @@ DEFAULT_QEMU_PORT = 4321  # the emulated UART's TCP port when `pio run -t upload
 
 class ProjectError(ValueError):
     """Bad arguments to write_project (unknown board, bad prefix)."""
-
-
-def _feature_config_dict(feature_config: Any) -> dict:
-    if feature_config is None:
-        return {}
-    if isinstance(feature_config, Mapping):
-        return dict(feature_config)
-    if dataclasses.is_dataclass(feature_config):
-        return {f.name: getattr(feature_config, f.name) for f in dataclasses.fields(feature_config)}
-    for attr in ("to_dict", "as_dict"):
-        if hasattr(feature_config, attr):
-            return dict(getattr(feature_config, attr)())
-    raise ProjectError(f"feature_config of type {type(feature_config).__name__} is not a mapping/dataclass")
 
 
 def _flag(define: Any) -> str:
@@ -122,7 +110,7 @@ def write_project(
     model_sha256: str,
     width: str,
     labels: Sequence[str],
-    feature_config: Any,
+    feature_config: Mapping[str, Any] | None,
 ) -> None:
     """Write platformio.ini, src/, include/, ld/ and platforms/bifsmn/ around ``lib/<prefix>/``.
 
@@ -134,8 +122,10 @@ def write_project(
         b = get_board(board)
     except BoardError as err:
         raise ProjectError(str(err)) from err
-    if not prefix.isidentifier() or not prefix.isascii():
-        raise ProjectError(f"prefix {prefix!r} is not a C identifier")
+    try:
+        check_prefix(prefix)
+    except CodegenError as err:
+        raise ProjectError(str(err)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_firmware_sources(out_dir, banner(model_sha256, width, prefix))
     header = find_model_header(out_dir / "lib" / prefix, prefix)
@@ -146,7 +136,7 @@ def write_project(
             model_sha256=model_sha256,
             width=width,
             labels=labels,
-            feature_config=_feature_config_dict(feature_config),
+            feature_config=feature_config,
         )
     )
     (out_dir / "platformio.ini").write_text(render_platformio_ini(model_sha256, b.key))
