@@ -9,7 +9,7 @@ import pytest
 from conftest import require_tool
 
 from bifsmn_mcu.bench.kernel_check import check_kernel, random_case
-from bifsmn_mcu.bench.kernel_layout import (
+from bifsmn_mcu.codegen.layout import (
     dots_reference,
     pack_bconv_fast,
     pack_bdense_fast,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..codegen.layout import dots_reference, pack_activations, pack_columns, pack_rows
 from ..resources import firmware_dir
-from .kernel_layout import dots_reference, pack_activations, pack_columns, pack_rows
 
 ROW_KERNELS = {"bnn_bmm_rows_i32"}
 SOURCES = {

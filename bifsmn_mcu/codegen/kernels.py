@@ -51,7 +51,7 @@ def prepare_ir(ir: ModelIR, kernels: str) -> ModelIR:
     check_kernels(kernels)
     if kernels == "portable":
         return ir
-    from ..bench.kernel_layout import pack_bconv_fast, pack_bdense_fast
+    from .layout import pack_bconv_fast, pack_bdense_fast
 
     out = ModelIR(copy.deepcopy(ir.header), dict(ir.arrays))
     for name in bdense_layers(ir):

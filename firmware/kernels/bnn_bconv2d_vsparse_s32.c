@@ -1,5 +1,5 @@
 /* bnn_bconv2d_vsparse_s32 - binary conv2d, fast variant of bnn_bconv2d_s32 with the same
- * arguments and results, `w` in the "fast conv layout" (bifsmn_mcu/bench/kernel_layout.py:
+ * arguments and results, `w` in the "fast conv layout" (bifsmn_mcu/codegen/layout.py:
  * pack_bconv_fast):
  *   w[o * k*k + tap]            the portable layout (one word of in_c channel bits), kept first so
  *                               the kernels that read it (Helium, fallbacks) take the same array;

@@ -3,7 +3,7 @@
  *   w[i * out_words + k]  (i < n_in, k < out_words = ceil(n_out / 32)): column words, bit j of
  *                         word k = sign bit of output 32 k + j at input i (1 = negative);
  *   then n_out int16 colsum[o] (negative weights of output o), padded to a whole word.
- * (bifsmn_mcu/bench/kernel_layout.py: pack_bdense_fast.) The dot products of both bit planes of
+ * (bifsmn_mcu/codegen/layout.py: pack_bdense_fast.) The dot products of both bit planes of
  * every frame come from bnn_bmm_fast_i32 (vertical sparse carry-save kernel, picked per core by
  * bnn_kernels_select.h); the output transform is bnn_bdense_s32's, computed by bnn_fastrq.h.
  * Scalar cores (bnn_vs_fused.h) and Helium (frame_vec) take the column counts of both planes
