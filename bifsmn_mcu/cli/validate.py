@@ -74,7 +74,7 @@ def validate(
     from ..toolchain import ToolchainError
     from ..validate.inputs import InputError, from_files, from_folder
     from ..validate.results import ResultsError
-    from ..validate.runner import LinkLost, ValidationError
+    from ..validate.runner import LinkLost, RunAborted, ValidationError
     from ..validate.session import ValidateOptions
     from ..validate.session import validate as run_validate
 
@@ -99,10 +99,11 @@ def validate(
             progress=not no_progress,
         )
         out = run_validate(ir, opts)
-    except LinkLost as err:
+    except RunAborted as err:
         target = resume or report_dir / "results.jsonl"
+        restart = "restart the device and " if isinstance(err, LinkLost) else ""
         raise click.ClickException(
-            f"{err}. Results so far are in {target}; restart the device and rerun with --resume {target}"
+            f"{err}. Results so far are in {target}; {restart}rerun with --resume {target}"
         ) from err
     except (
         CodegenError,

@@ -15,6 +15,7 @@ from .frame import Frame, FrameDecoder, encode_frame
 from .messages import (
     NO_SEQ,
     DeviceErrorReply,
+    ErrorCode,
     MsgType,
     Result,
     features_payload,
@@ -27,12 +28,16 @@ from .messages import (
 
 PCM_CHUNK_SAMPLES = 1000  # 2002-byte payloads, under the 2048-byte frame limit
 
+# Errors of the device's frame parser: the request never reached the app, so resending it is safe
+# (one corrupted byte on a UART gives one of these; the device tags them with the request's seq).
+LINE_FAULTS = frozenset({ErrorCode.BAD_CRC, ErrorCode.TRUNCATED, ErrorCode.OVERSIZED, ErrorCode.BAD_VERSION})
+
 
 class DeviceError(RuntimeError):
     """The device answered a request with an ERROR frame."""
 
-    def __init__(self, reply: DeviceErrorReply) -> None:
-        super().__init__(f"device error {reply.name} ({reply.text})")
+    def __init__(self, reply: DeviceErrorReply, note: str = "") -> None:
+        super().__init__(f"device error {reply.name} ({reply.text})" + (f" after {note}" if note else ""))
         self.reply = reply
 
 
@@ -96,14 +101,25 @@ class DeviceClient:
         retries = self.retries if retries is None else retries
         seq = self.next_seq()
         frame = encode_frame(type_, seq, payload)
+        fault: DeviceError | None = None
         for _attempt in range(retries + 1):
             self.transport.write(frame)
-            reply = self.wait_reply(seq, timeout)
+            try:
+                reply = self.wait_reply(seq, timeout)
+            except DeviceError as err:
+                if err.reply.code not in LINE_FAULTS:
+                    raise
+                fault = err  # the frame was damaged on the way: send it again
+                continue
+            fault = None
             if reply is not None:
                 return reply
+        attempts = _attempts(retries + 1)
+        if fault is not None:
+            raise DeviceError(fault.reply, f"{attempts}; is the serial line noisy or the baud rate wrong?")
         raise DeviceTimeout(
             f"no reply from {self.transport.description} within {timeout:g} s "
-            f"({retries + 1} attempt{'s' if retries else ''}); is the device running and on this port?"
+            f"({attempts}); is the device running and on this port?"
         )
 
     def info(self, timeout: float | None = None) -> dict:
@@ -115,7 +131,8 @@ class DeviceClient:
         return parse_result(reply.payload)
 
     def infer_pcm(self, pcm: np.ndarray, chunk: int = PCM_CHUNK_SAMPLES) -> Result:
-        """Streams one clip in chunks; on a lost chunk the whole clip restarts (first flag)."""
+        """Streams one clip in chunks; on a lost or damaged chunk, or a device that lost the clip
+        (BAD_STATE: reset mid-clip), the whole clip restarts (first flag)."""
         pcm = np.asarray(pcm, dtype=np.int16)
         starts = list(range(0, len(pcm), chunk)) or [0]
         last_err: Exception | None = None
@@ -131,6 +148,12 @@ class DeviceClient:
                     parse_pcm_ack(reply.payload)
             except DeviceTimeout as err:
                 last_err = err
+            except DeviceError as err:
+                if err.reply.code not in LINE_FAULTS | {ErrorCode.BAD_STATE}:
+                    raise
+                last_err = err
+        if isinstance(last_err, DeviceError):
+            raise last_err
         raise DeviceTimeout(str(last_err))
 
     def close(self) -> None:
@@ -138,3 +161,7 @@ class DeviceClient:
             self.transport.close()
         except TransportError:
             pass
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'s' if n != 1 else ''}"

@@ -24,7 +24,11 @@ class ValidationError(RuntimeError):
     """Handshake refused or the device misbehaved; one line for the user."""
 
 
-class LinkLost(ValidationError):
+class RunAborted(ValidationError):
+    """The run stopped part-way; the results so far are saved and ``--resume`` continues it."""
+
+
+class LinkLost(RunAborted):
     """The device stopped answering mid-run (QEMU killed, cable pulled)."""
 
 
@@ -92,7 +96,7 @@ def run_utterances(
             raise LinkLost(f"device link lost at utterance {u.id} after {n} new results: {err}") from err
         except DeviceError as err:
             bar.close()
-            raise ValidationError(f"device refused utterance {u.id}: {err}") from err
+            raise RunAborted(f"device refused utterance {u.id} after {n} new results: {err}") from err
         host_list = [int(v) for v in host_logits]
         host_label = int(np.argmax(host_logits))
         rec = {

@@ -1,0 +1,53 @@
+"""DeviceClient against a scripted fake link: resends, clip restarts, resynchronisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes.scripted_link import ScriptedLink, ack, error, result
+
+from bifsmn_mcu.protocol.client import DeviceClient, DeviceError
+from bifsmn_mcu.protocol.messages import ErrorCode, MsgType, Result
+
+FEATS = np.zeros((32, 32), np.int16)
+PCM = np.arange(3500, dtype=np.int16)  # 4 chunks of at most 1000 samples
+
+
+def _client(link: ScriptedLink, retries: int = 2) -> DeviceClient:
+    return DeviceClient(link, timeout=0.2, retries=retries)
+
+
+@pytest.mark.parametrize("code", [ErrorCode.BAD_CRC, ErrorCode.TRUNCATED])
+def test_line_fault_is_resent(code: ErrorCode) -> None:
+    link = ScriptedLink([error(code), result()])
+    assert _client(link).infer_features(FEATS) == Result(1, (3, 9), 10, 20)
+    assert len(link.requests) == 2 and link.requests[0] == link.requests[1]
+
+
+def test_line_faults_count_as_attempts() -> None:
+    link = ScriptedLink([error(ErrorCode.BAD_CRC)] * 3 + [result()])
+    with pytest.raises(DeviceError, match="BAD_CRC.*after 2 attempts"):
+        _client(link, retries=1).infer_features(FEATS)
+    assert len(link.requests) == 2
+
+
+def test_other_device_errors_are_not_resent() -> None:
+    link = ScriptedLink([error(ErrorCode.BAD_SIZE), result()])
+    with pytest.raises(DeviceError, match="BAD_SIZE"):
+        _client(link).infer_features(FEATS)
+    assert len(link.requests) == 1
+
+
+def test_pcm_clip_restarts_after_bad_state() -> None:
+    """The device reset mid-clip: it answers the next chunk BAD_STATE; the clip starts over."""
+    link = ScriptedLink([ack(), error(ErrorCode.BAD_STATE), ack(), ack(), ack(), result()])
+    assert _client(link).infer_pcm(PCM) == Result(1, (3, 9), 10, 20)
+    flags = [r.payload[0] for r in link.requests]
+    assert flags == [1, 0, 1, 0, 0, 2]  # first, (lost), first again, ..., last
+    assert all(r.type == MsgType.INFER_PCM for r in link.requests)
+
+
+def test_pcm_clip_restarts_after_a_damaged_chunk() -> None:
+    link = ScriptedLink([ack(), ack(), error(ErrorCode.BAD_CRC), ack(), ack(), ack(), result()])
+    assert _client(link).infer_pcm(PCM).label == 1
+    assert [r.payload[0] for r in link.requests] == [1, 0, 0, 1, 0, 0, 2]

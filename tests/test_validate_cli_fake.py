@@ -1,0 +1,68 @@
+"""`bifsmn-mcu validate` end to end against a scripted fake device (no QEMU, no C build): the
+messages a user sees when a run stops part-way, and what is left on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from fakes.scripted_link import ScriptedLink, error, info, result
+
+from bifsmn_mcu.cli.validate import validate
+from bifsmn_mcu.model.default import resolve_model
+from bifsmn_mcu.protocol.messages import ErrorCode
+from bifsmn_mcu.resources import samples_dir
+
+LOGITS = tuple(range(12))
+
+
+class FakeHost:
+    def infer_features(self, feats: np.ndarray) -> np.ndarray:
+        return np.array([LOGITS] * len(feats))
+
+    def infer_pcm(self, pcm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros((len(pcm), 32, 32), np.int16), np.array([LOGITS] * len(pcm))
+
+
+@pytest.fixture()
+def sha() -> str:
+    return resolve_model(None)[0].sha256
+
+
+@pytest.fixture()
+def device(monkeypatch: pytest.MonkeyPatch):
+    """Sets the script of the fake device the next `validate` talks to; returns its link."""
+    links: list[ScriptedLink] = []
+
+    def script(*replies) -> ScriptedLink:
+        links.append(ScriptedLink(list(replies)))
+        return links[-1]
+
+    monkeypatch.setattr("bifsmn_mcu.validate.session.open_transport", lambda url, **kw: links.pop(0))
+    monkeypatch.setattr("bifsmn_mcu.simulate.host.HostModel.build", lambda *a, **kw: FakeHost())
+    return script
+
+
+def _wavs(n: int) -> list[str]:
+    out: list[str] = []
+    for w in sorted(samples_dir().rglob("*.wav"))[:n]:
+        out += ["--wav", str(w)]
+    return out
+
+
+def _run(report: Path, *args: str):
+    return CliRunner().invoke(
+        validate,
+        ["--port", "fake://", "--report", str(report), "--timeout", "0.2", "--no-progress", *args],
+    )
+
+
+def test_device_refusal_mid_run_says_resume(device, sha: str, tmp_path: Path) -> None:
+    device(info(sha), result(11, LOGITS), error(ErrorCode.BAD_SIZE))
+    p = _run(tmp_path / "r", *_wavs(3))
+    assert p.exit_code == 1 and "Traceback" not in p.output
+    assert "device refused utterance" in p.output and "BAD_SIZE" in p.output
+    assert f"rerun with --resume {tmp_path / 'r' / 'results.jsonl'}" in p.output
+    assert len((tmp_path / "r" / "results.jsonl").read_text().splitlines()) == 1
