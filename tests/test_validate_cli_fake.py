@@ -66,3 +66,31 @@ def test_device_refusal_mid_run_says_resume(device, sha: str, tmp_path: Path) ->
     assert "device refused utterance" in p.output and "BAD_SIZE" in p.output
     assert f"rerun with --resume {tmp_path / 'r' / 'results.jsonl'}" in p.output
     assert len((tmp_path / "r" / "results.jsonl").read_text().splitlines()) == 1
+
+
+def _ctrl_c(req):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_writes_the_partial_report_and_says_resume(device, sha: str, tmp_path: Path) -> None:
+    device(info(sha), result(11, LOGITS), result(11, LOGITS), _ctrl_c)
+    p = _run(tmp_path / "r", *_wavs(4))
+    results = tmp_path / "r" / "results.jsonl"
+    assert p.exit_code == 130 and "Traceback" not in p.output and "Aborted" not in p.output
+    assert "interrupted after 2 utterances" in p.output and f"rerun with --resume {results}" in p.output
+    assert len(results.read_text().splitlines()) == 2
+    assert '"n": 2' in (tmp_path / "r" / "report.json").read_text()
+
+
+def test_rerun_refuses_to_erase_results_unless_overwrite(device, sha: str, tmp_path: Path) -> None:
+    results = tmp_path / "r" / "results.jsonl"
+    device(info(sha), result(11, LOGITS))
+    assert _run(tmp_path / "r", *_wavs(1)).exit_code == 0
+    saved = results.read_text()
+    p = _run(tmp_path / "r", *_wavs(1))  # no device is opened: refused up front
+    assert p.exit_code == 1 and f"{results} already holds 1 results" in p.output
+    assert "--resume" in p.output and "--overwrite" in p.output
+    assert results.read_text() == saved
+    device(info(sha), result(3, LOGITS), result(3, LOGITS))
+    assert _run(tmp_path / "r", "--overwrite", *_wavs(2)).exit_code == 0
+    assert len(results.read_text().splitlines()) == 2

@@ -106,6 +106,7 @@ def demo(
                     width=width,
                     project=project,
                     report_dir=out / f"report-{name.replace(' ', '-')}",
+                    overwrite=True,  # a demo run starts afresh
                 ),
                 host=host,
             )

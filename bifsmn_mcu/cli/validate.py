@@ -30,6 +30,9 @@ from ._model_opts import model_option, stream_mode_option
     help="JSONL results file: skip the utterances it holds, append the rest",
 )
 @click.option(
+    "--overwrite", is_flag=True, help="start afresh even if the --report folder's results.jsonl holds results"
+)
+@click.option(
     "--report",
     "report_dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -57,6 +60,7 @@ def validate(
     mode: str,
     limit: int | None,
     resume: Path | None,
+    overwrite: bool,
     report_dir: Path,
     model_path: str | None,
     width: str | None,
@@ -75,7 +79,7 @@ def validate(
     from ..validate.inputs import InputError, from_files, from_folder
     from ..validate.results import ResultsError
     from ..validate.runner import LinkLost, RunAborted, ValidationError
-    from ..validate.session import ValidateOptions
+    from ..validate.session import Interrupted, ValidateOptions
     from ..validate.session import validate as run_validate
 
     if bool(data_dir) == bool(wavs):
@@ -91,6 +95,7 @@ def validate(
             mode=mode,
             report_dir=report_dir,
             resume=resume,
+            overwrite=overwrite,
             width=width,
             elf=elf,
             project=project,
@@ -102,9 +107,16 @@ def validate(
     except RunAborted as err:
         target = resume or report_dir / "results.jsonl"
         restart = "restart the device and " if isinstance(err, LinkLost) else ""
-        raise click.ClickException(
+        fail = click.ClickException(
             f"{err}. Results so far are in {target}; {restart}rerun with --resume {target}"
-        ) from err
+        )
+        if isinstance(err, Interrupted):
+            fail.exit_code = 130  # as a shell reports SIGINT
+        raise fail from err
+    except KeyboardInterrupt:
+        fail = click.ClickException("interrupted before the first utterance; nothing was written")
+        fail.exit_code = 130
+        raise fail from None
     except (
         CodegenError,
         IRError,

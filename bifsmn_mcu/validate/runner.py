@@ -15,6 +15,7 @@ from tqdm import tqdm
 from ..frontend.config import FeatureConfig
 from ..frontend.reference import features as reference_features
 from ..protocol.client import DeviceClient, DeviceError, DeviceTimeout
+from ..protocol.messages import Result
 from ..transport.base import TransportError
 from .inputs import Utterance
 from .results import ResultsWriter
@@ -71,6 +72,27 @@ def _one(
     return client.infer_pcm(pcm), host_logits[0]
 
 
+def _record(
+    u: Utterance, res: Result, host_logits: np.ndarray, *, mode: str, model_sha256: str, labels: Sequence[str]
+) -> dict[str, Any]:
+    host_list = [int(v) for v in host_logits]
+    host_label = int(np.argmax(host_logits))
+    return {
+        "id": u.id,
+        "mode": mode,
+        "model_sha256": model_sha256,
+        "label": u.label,
+        "label_name": labels[u.label] if u.label is not None else None,
+        "device_label": res.label,
+        "host_label": host_label,
+        "device_logits": list(res.logits),
+        "host_logits": host_list,
+        "agree": list(res.logits) == host_list and res.label == host_label,
+        "cycles_frontend": res.cycles_frontend,
+        "cycles_network": res.cycles_network,
+    }
+
+
 def run_utterances(
     client: DeviceClient,
     host: HostReference,
@@ -87,34 +109,20 @@ def run_utterances(
     """Validates ``utts`` in order, writing one record each; returns how many were done."""
     n = 0
     bar = tqdm(utts, desc=f"validate ({mode})", unit="utt", disable=not progress)
-    for u in bar:
-        pcm = load_pcm(u, cfg)
-        try:
-            res, host_logits = _one(client, host, pcm, mode, cfg)
-        except (DeviceTimeout, TransportError) as err:
-            bar.close()
-            raise LinkLost(f"device link lost at utterance {u.id} after {n} new results: {err}") from err
-        except DeviceError as err:
-            bar.close()
-            raise RunAborted(f"device refused utterance {u.id} after {n} new results: {err}") from err
-        host_list = [int(v) for v in host_logits]
-        host_label = int(np.argmax(host_logits))
-        rec = {
-            "id": u.id,
-            "mode": mode,
-            "model_sha256": model_sha256,
-            "label": u.label,
-            "label_name": labels[u.label] if u.label is not None else None,
-            "device_label": res.label,
-            "host_label": host_label,
-            "device_logits": list(res.logits),
-            "host_logits": host_list,
-            "agree": list(res.logits) == host_list and res.label == host_label,
-            "cycles_frontend": res.cycles_frontend,
-            "cycles_network": res.cycles_network,
-        }
-        writer.write(rec)
-        n += 1
-        if on_result:
-            on_result(rec)
+    try:
+        for u in bar:
+            pcm = load_pcm(u, cfg)
+            try:
+                res, host_logits = _one(client, host, pcm, mode, cfg)
+            except (DeviceTimeout, TransportError) as err:
+                raise LinkLost(f"device link lost at utterance {u.id} after {n} new results: {err}") from err
+            except DeviceError as err:
+                raise RunAborted(f"device refused utterance {u.id} after {n} new results: {err}") from err
+            rec = _record(u, res, host_logits, mode=mode, model_sha256=model_sha256, labels=labels)
+            writer.write(rec)
+            n += 1
+            if on_result:
+                on_result(rec)
+    finally:
+        bar.close()
     return n

@@ -14,8 +14,8 @@ from ..transport.base import TransportError
 from .elf_size import elf_memory
 from .inputs import Utterance
 from .report import markdown, write_report
-from .results import ResultsWriter, check_resumable, load_results
-from .runner import ValidationError, handshake, run_utterances
+from .results import ResultsError, ResultsWriter, check_resumable, load_results
+from .runner import RunAborted, ValidationError, handshake, run_utterances
 from .summary import summarize
 
 
@@ -26,6 +26,7 @@ class ValidateOptions:
     mode: str = "features"
     report_dir: Path = Path("runs/validate")
     resume: Path | None = None
+    overwrite: bool = False  # start a fresh results.jsonl even if one holds results
     width: str | None = None
     elf: Path | None = None
     project: Path | None = None
@@ -43,6 +44,23 @@ class ValidateOutcome:
     results: Path
 
 
+class Interrupted(RunAborted):
+    """Ctrl-C mid-run: the report of the results so far is written (``files``)."""
+
+    def __init__(self, message: str, files: list[Path]) -> None:
+        super().__init__(message)
+        self.files = files
+
+
+def _check_fresh(results: Path) -> None:
+    n = len(load_results(results))
+    if n:
+        raise ResultsError(
+            f"{results} already holds {n} results: pass --resume {results} to continue that run, "
+            "--overwrite to start again, or another --report folder"
+        )
+
+
 def _elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
     if opts.elf:
         return opts.elf
@@ -53,24 +71,31 @@ def _elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
 
 
 def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcome:
-    """Raises ValidationError / LinkLost / ResultsError / TransportError with one-line messages.
+    """Raises ValidationError / RunAborted (LinkLost, Interrupted) / ResultsError with one-line messages.
+
+    Refuses to start over a results file that holds results unless ``resume`` or ``overwrite``.
+    Ctrl-C mid-run writes the report of the results so far, then raises Interrupted.
 
     ``host``: a built ``simulate.host.HostModel`` of the device's width, reused across runs (else
     one is built for this run)."""
     from ..simulate.host import HostModel
 
+    results = opts.resume or (opts.report_dir / "results.jsonl")
+    if opts.resume is None and not opts.overwrite:
+        _check_fresh(results)
     try:
         client = DeviceClient(
             open_transport(opts.port, open_timeout=opts.timeout), timeout=opts.timeout, retries=opts.retries
         )
     except TransportError as err:
         raise ValidationError(str(err)) from err
+    new: list[dict[str, Any]] = []
+    interrupted = False
     try:
         info = handshake(client, ir.sha256)
         width = opts.width or str(info.get("width"))
         if str(info.get("width")) != width:
             raise ValidationError(f"device runs width {info.get('width')}, --width asks for {width}")
-        results = opts.resume or (opts.report_dir / "results.jsonl")
         done = load_results(results) if opts.resume else {}
         check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results)
         pending = [u for u in opts.utterances if u.id not in done]
@@ -89,7 +114,10 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
                     model_sha256=ir.sha256,
                     writer=writer,
                     progress=opts.progress,
+                    on_result=new.append,
                 )
+        except KeyboardInterrupt:
+            interrupted = True
         finally:
             writer.close()
     finally:
@@ -101,5 +129,10 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
     summary = summarize(records, {**info, "width": width}, flash_bytes=flash, ram_bytes=ram, mode=opts.mode)
     summary["results_file"] = str(results)
     summary["elf"] = str(elf) if elf else None
+    if interrupted:
+        files = write_report(records, summary, opts.report_dir) if records else []
+        reported = f"; report of those: {', '.join(str(f) for f in files)}" if files else ""
+        tally = f"{len(records)} of {len(opts.utterances)} done"
+        raise Interrupted(f"interrupted after {len(new)} utterances ({tally}{reported})", files)
     files = write_report(records, summary, opts.report_dir)
     return ValidateOutcome(summary, markdown(summary), files, results)
