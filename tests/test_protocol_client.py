@@ -51,3 +51,19 @@ def test_pcm_clip_restarts_after_a_damaged_chunk() -> None:
     link = ScriptedLink([ack(), ack(), error(ErrorCode.BAD_CRC), ack(), ack(), ack(), result()])
     assert _client(link).infer_pcm(PCM).label == 1
     assert [r.payload[0] for r in link.requests] == [1, 0, 0, 1, 0, 0, 2]
+
+
+def test_corrupted_length_byte_does_not_swallow_the_reply() -> None:
+    """A reply whose length byte was hit (0xF000 > MAX_PAYLOAD), then a valid RESULT."""
+    junk = b"\xb1\xf5\x01\x82\x01\x00\xf0"
+    link = ScriptedLink([lambda req: junk + result()(req)])
+    assert _client(link).infer_features(FEATS) == Result(1, (3, 9), 10, 20)
+    assert len(link.requests) == 1
+
+
+def test_a_cut_reply_is_dropped_before_the_resend() -> None:
+    """A plausible header (length 1500) whose frame never completes: the resend's reply is read."""
+    cut = b"\xb1\xf5\x01\x82\x01" + (1500).to_bytes(2, "little") + b"\x00" * 10
+    link = ScriptedLink([lambda req: cut, result()])
+    assert _client(link).infer_features(FEATS).label == 1
+    assert len(link.requests) == 2

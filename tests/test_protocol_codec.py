@@ -114,3 +114,14 @@ def test_c_parser_survives_random_bytes(harness: Path) -> None:
     noise = rng.randbytes(20000) + SYNC + rng.randbytes(50)
     lines = _parse(harness, noise + encode_frame(1, 4, b"end"))
     assert lines[-1] == f"FRAME 1 4 {b'end'.hex()}"
+
+
+def test_other_version_is_a_false_sync() -> None:
+    """As in the C parser: a header with another version is not a frame start, so a corrupted
+    version byte cannot make the decoder wait for a payload that never comes."""
+    dec = FrameDecoder()
+    assert dec.max_payload == MAX_PAYLOAD
+    head = SYNC + bytes([7, 0x82, 1]) + (100).to_bytes(2, "little")
+    got = dec.feed(head + encode_frame(0x82, 2, b"ok"))
+    assert [(f.seq, f.payload) for f in got] == [(2, b"ok")]
+    assert dec.feed(encode_frame(0x82, 3, b"v2", version=2)) == []

@@ -102,7 +102,9 @@ class DeviceClient:
         seq = self.next_seq()
         frame = encode_frame(type_, seq, payload)
         fault: DeviceError | None = None
-        for _attempt in range(retries + 1):
+        for attempt in range(retries + 1):
+            if attempt:
+                self._decoder.reset()  # a reply cut short (or a false sync) must not swallow the next
             self.transport.write(frame)
             try:
                 reply = self.wait_reply(seq, timeout)
@@ -136,7 +138,9 @@ class DeviceClient:
         pcm = np.asarray(pcm, dtype=np.int16)
         starts = list(range(0, len(pcm), chunk)) or [0]
         last_err: Exception | None = None
-        for _attempt in range(self.retries + 1):
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self._decoder.reset()
             try:
                 for i, s in enumerate(starts):
                     first, last = i == 0, i == len(starts) - 1

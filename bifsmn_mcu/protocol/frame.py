@@ -42,15 +42,21 @@ def encode_frame(type_: int, seq: int, payload: bytes = b"", *, version: int = V
 class FrameDecoder:
     """Incremental decoder: ``feed(bytes)`` returns the complete, CRC-valid frames found.
 
-    Bytes that are not part of a valid frame are skipped (counted in ``skipped``); a bad CRC
-    drops the candidate and resynchronises one byte after its sync marker.
+    Bytes that are not part of a valid frame are skipped (counted in ``skipped``); another
+    version, a length over ``max_payload`` or a bad CRC is a false sync (as in the C parser):
+    the candidate is dropped and the search resumes one byte after its sync marker.
     """
 
-    def __init__(self, max_payload: int = 0xFFFF) -> None:
+    def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
         self._buf = bytearray()
         self.max_payload = max_payload
         self.skipped = 0
         self.bad_crc = 0
+
+    def reset(self) -> None:
+        """Drops a partly received frame (before a resend: its rest will never come)."""
+        self.skipped += len(self._buf)
+        self._buf.clear()
 
     def feed(self, data: bytes) -> list[Frame]:
         self._buf += data
@@ -68,7 +74,7 @@ class FrameDecoder:
             if len(self._buf) < HEADER_SIZE:
                 return frames
             version, type_, seq, length = struct.unpack_from("<BBBH", self._buf, 2)
-            if length > self.max_payload:
+            if version != VERSION or length > self.max_payload:
                 self.skipped += 1
                 del self._buf[:1]
                 continue
