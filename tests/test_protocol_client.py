@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from fakes.scripted_link import ScriptedLink, ack, error, result
 
-from bifsmn_mcu.protocol.client import DeviceClient, DeviceError
+from bifsmn_mcu.protocol.client import DeviceClient, DeviceError, ProtocolError
+from bifsmn_mcu.protocol.frame import encode_frame
 from bifsmn_mcu.protocol.messages import ErrorCode, MsgType, Result
 
 FEATS = np.zeros((32, 32), np.int16)
@@ -67,3 +68,22 @@ def test_a_cut_reply_is_dropped_before_the_resend() -> None:
     link = ScriptedLink([lambda req: cut, result()])
     assert _client(link).infer_features(FEATS).label == 1
     assert len(link.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "match"),
+    [
+        (ack(), "answered INFER_FEATURES with PCM_ACK, expected RESULT"),
+        (lambda req: encode_frame(MsgType.RESULT, req.seq, b"\x01\x00"), "malformed RESULT reply"),
+    ],
+    ids=["wrong-type", "short-result"],
+)
+def test_wrong_or_malformed_reply_is_a_protocol_error(reply, match: str) -> None:
+    with pytest.raises(ProtocolError, match=match):
+        _client(ScriptedLink([reply])).infer_features(FEATS)
+
+
+def test_short_pcm_ack_is_a_protocol_error() -> None:
+    link = ScriptedLink([lambda req: encode_frame(MsgType.PCM_ACK, req.seq, b"\x01\x00")])
+    with pytest.raises(ProtocolError, match="malformed PCM_ACK"):
+        _client(link).infer_pcm(PCM)

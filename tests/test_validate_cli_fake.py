@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from fakes.scripted_link import ScriptedLink, error, info, result
+from fakes.scripted_link import ScriptedLink, ack, error, info, result
 
 from bifsmn_mcu.cli.validate import validate
 from bifsmn_mcu.model.default import resolve_model
@@ -59,10 +59,17 @@ def _run(report: Path, *args: str):
     )
 
 
+def _one_line_error(p) -> str:
+    """The CLI failed with one ``Error: ...`` line (no traceback); returns it."""
+    assert isinstance(p.exception, SystemExit), p.exception
+    assert p.exit_code == 1 and p.output.count("\n") == 1 and p.output.startswith("Error: "), p.output
+    return p.output
+
+
 def test_device_refusal_mid_run_says_resume(device, sha: str, tmp_path: Path) -> None:
     device(info(sha), result(11, LOGITS), error(ErrorCode.BAD_SIZE))
     p = _run(tmp_path / "r", *_wavs(3))
-    assert p.exit_code == 1 and "Traceback" not in p.output
+    _one_line_error(p)
     assert "device refused utterance" in p.output and "BAD_SIZE" in p.output
     assert f"rerun with --resume {tmp_path / 'r' / 'results.jsonl'}" in p.output
     assert len((tmp_path / "r" / "results.jsonl").read_text().splitlines()) == 1
@@ -94,3 +101,17 @@ def test_rerun_refuses_to_erase_results_unless_overwrite(device, sha: str, tmp_p
     device(info(sha), result(3, LOGITS), result(3, LOGITS))
     assert _run(tmp_path / "r", "--overwrite", *_wavs(2)).exit_code == 0
     assert len(results.read_text().splitlines()) == 2
+
+
+def test_unreadable_clip_is_named_in_one_line(device, sha: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    device(info(sha), result(11, LOGITS))
+    out = _one_line_error(_run(tmp_path / "r", *_wavs(1), "--wav", str(empty)))
+    assert f"{empty}: empty file" in out and "fix or remove it" in out and "--resume" in out
+
+
+def test_malformed_reply_is_one_line(device, sha: str, tmp_path: Path) -> None:
+    device(info(sha), ack())
+    out = _one_line_error(_run(tmp_path / "r", *_wavs(1)))
+    assert "bad reply to utterance" in out and "with PCM_ACK, expected RESULT" in out

@@ -6,7 +6,10 @@ info = dev.info(); res = dev.infer_features(feats); res = dev.infer_pcm(pcm)
 
 from __future__ import annotations
 
+import struct
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -43,6 +46,13 @@ class DeviceError(RuntimeError):
 
 class DeviceTimeout(TimeoutError):
     """No reply within the timeout after all retries."""
+
+
+class ProtocolError(ValueError):
+    """The device's reply is of the wrong type or its payload does not parse."""
+
+
+T = TypeVar("T")
 
 
 class DeviceClient:
@@ -124,13 +134,31 @@ class DeviceClient:
             f"({attempts}); is the device running and on this port?"
         )
 
+    def call(
+        self,
+        type_: int,
+        payload: bytes,
+        expect: int,
+        parse: Callable[[bytes], T],
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> T:
+        """``request``, then checks the reply is an ``expect`` and parses it (else ProtocolError)."""
+        reply = self.request(type_, payload, timeout=timeout, retries=retries)
+        if reply.type != expect:
+            raise ProtocolError(
+                f"device answered {_name(type_)} with {_name(reply.type)}, expected {_name(expect)}"
+            )
+        try:
+            return parse(reply.payload)
+        except (ValueError, struct.error) as err:
+            raise ProtocolError(f"malformed {_name(expect)} reply to {_name(type_)}: {err}") from err
+
     def info(self, timeout: float | None = None) -> dict:
-        reply = self.request(MsgType.INFO_REQ, timeout=timeout)
-        return parse_info(reply.payload)
+        return self.call(MsgType.INFO_REQ, b"", MsgType.INFO, parse_info, timeout=timeout)
 
     def infer_features(self, features: np.ndarray) -> Result:
-        reply = self.request(MsgType.INFER_FEATURES, features_payload(features))
-        return parse_result(reply.payload)
+        return self.call(MsgType.INFER_FEATURES, features_payload(features), MsgType.RESULT, parse_result)
 
     def infer_pcm(self, pcm: np.ndarray, chunk: int = PCM_CHUNK_SAMPLES) -> Result:
         """Streams one clip in chunks; on a lost or damaged chunk, or a device that lost the clip
@@ -144,12 +172,10 @@ class DeviceClient:
             try:
                 for i, s in enumerate(starts):
                     first, last = i == 0, i == len(starts) - 1
-                    reply = self.request(
-                        MsgType.INFER_PCM, pcm_payload(pcm[s : s + chunk], first=first, last=last), retries=0
-                    )
+                    payload = pcm_payload(pcm[s : s + chunk], first=first, last=last)
                     if last:
-                        return parse_result(reply.payload)
-                    parse_pcm_ack(reply.payload)
+                        return self.call(MsgType.INFER_PCM, payload, MsgType.RESULT, parse_result, retries=0)
+                    self.call(MsgType.INFER_PCM, payload, MsgType.PCM_ACK, parse_pcm_ack, retries=0)
             except DeviceTimeout as err:
                 last_err = err
             except DeviceError as err:
@@ -169,3 +195,10 @@ class DeviceClient:
 
 def _attempts(n: int) -> str:
     return f"{n} attempt{'s' if n != 1 else ''}"
+
+
+def _name(type_: int) -> str:
+    try:
+        return MsgType(type_).name
+    except ValueError:
+        return f"type 0x{type_:02x}"

@@ -12,9 +12,10 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm import tqdm
 
+from ..audio.errors import AudioError
 from ..frontend.config import FeatureConfig
 from ..frontend.reference import features as reference_features
-from ..protocol.client import DeviceClient, DeviceError, DeviceTimeout
+from ..protocol.client import DeviceClient, DeviceError, DeviceTimeout, ProtocolError
 from ..protocol.messages import Result
 from ..transport.base import TransportError
 from .inputs import Utterance
@@ -111,13 +112,20 @@ def run_utterances(
     bar = tqdm(utts, desc=f"validate ({mode})", unit="utt", disable=not progress)
     try:
         for u in bar:
-            pcm = load_pcm(u, cfg)
+            try:
+                pcm = load_pcm(u, cfg)
+            except AudioError as err:
+                raise RunAborted(
+                    f"cannot read an utterance after {n} new results: {err}; fix or remove it"
+                ) from err
             try:
                 res, host_logits = _one(client, host, pcm, mode, cfg)
             except (DeviceTimeout, TransportError) as err:
                 raise LinkLost(f"device link lost at utterance {u.id} after {n} new results: {err}") from err
             except DeviceError as err:
                 raise RunAborted(f"device refused utterance {u.id} after {n} new results: {err}") from err
+            except ProtocolError as err:
+                raise RunAborted(f"bad reply to utterance {u.id} after {n} new results: {err}") from err
             rec = _record(u, res, host_logits, mode=mode, model_sha256=model_sha256, labels=labels)
             writer.write(rec)
             n += 1
