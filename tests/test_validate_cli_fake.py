@@ -115,3 +115,14 @@ def test_malformed_reply_is_one_line(device, sha: str, tmp_path: Path) -> None:
     device(info(sha), ack())
     out = _one_line_error(_run(tmp_path / "r", *_wavs(1)))
     assert "bad reply to utterance" in out and "with PCM_ACK, expected RESULT" in out
+
+
+def test_resume_refuses_results_of_another_width(device, sha: str, tmp_path: Path) -> None:
+    results = tmp_path / "r" / "results.jsonl"
+    device(info(sha, width="1"), result(11, LOGITS))
+    assert _run(tmp_path / "r", *_wavs(1)).exit_code == 0
+    assert '"width":"1","board":"fake-board"' in results.read_text()
+    device(info(sha, width="1/2"), result(11, LOGITS))
+    out = _one_line_error(_run(tmp_path / "r2", "--resume", str(results), *_wavs(2)))
+    assert "width '1'; this device reports '1/2'" in out
+    assert len(results.read_text().splitlines()) == 1

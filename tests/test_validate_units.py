@@ -9,7 +9,13 @@ import pytest
 
 from bifsmn_mcu.resources import samples_dir
 from bifsmn_mcu.validate.inputs import InputError, from_files, from_folder
-from bifsmn_mcu.validate.results import ResultsError, ResultsWriter, check_resumable, load_results
+from bifsmn_mcu.validate.results import (
+    ResultsError,
+    ResultsWriter,
+    check_resumable,
+    load_results,
+    run_stamp,
+)
 from bifsmn_mcu.validate.summary import counter_scale, summarize
 
 LABELS = ["_unknown_", "_silence_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
@@ -61,6 +67,23 @@ def test_results_resume_dedupes_and_survives_a_torn_line(tmp_path: Path) -> None
         check_resumable(done, model_sha256="other", mode="features", path=path)
     with pytest.raises(ResultsError, match="mode"):
         check_resumable(done, model_sha256="m", mode="pcm", path=path)
+
+
+def test_resume_refuses_another_width_board_or_counter(tmp_path: Path) -> None:
+    info = {"board": "qemu-m4", "counter": "systick-icount", "clock_hz": 25_000_000, "icount_shift": 3}
+    done = {"u0": _rec(0, **run_stamp(info, "1"))}
+    path = tmp_path / "r.jsonl"
+    check_resumable(done, model_sha256="m", mode="features", path=path, stamp=run_stamp(info, "1"))
+    with pytest.raises(ResultsError, match="width '1'; this device reports '1/2'"):
+        check_resumable(done, model_sha256="m", mode="features", path=path, stamp=run_stamp(info, "1/2"))
+    for key, other in [("board", "qemu-m3"), ("counter", "dwt"), ("icount_shift", 0)]:
+        with pytest.raises(ResultsError, match=key):
+            stamp = run_stamp({**info, key: other}, "1")
+            check_resumable(done, model_sha256="m", mode="features", path=path, stamp=stamp)
+    # records from before the stamp: model and mode only
+    check_resumable(
+        {"u0": _rec(0)}, model_sha256="m", mode="features", path=path, stamp=run_stamp(info, "1/2")
+    )
 
 
 def test_icount_ticks_become_instructions() -> None:

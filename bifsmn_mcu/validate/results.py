@@ -27,7 +27,25 @@ def load_results(path: Path) -> dict[str, dict[str, Any]]:
     return done
 
 
-def check_resumable(done: dict[str, dict[str, Any]], *, model_sha256: str, mode: str, path: Path) -> None:
+# What a run measured on, stamped on every record: results of one run must not mix them.
+RUN_KEYS = ("width", "board", "counter", "clock_hz", "icount_shift")
+
+
+def run_stamp(info: dict[str, Any], width: str) -> dict[str, Any]:
+    """The RUN_KEYS of this run, from the device's INFO."""
+    return {k: width if k == "width" else info.get(k) for k in RUN_KEYS}
+
+
+def check_resumable(
+    done: dict[str, dict[str, Any]],
+    *,
+    model_sha256: str,
+    mode: str,
+    path: Path,
+    stamp: dict[str, Any] | None = None,
+) -> None:
+    """Refuses results of another model, mode, width, board or counter (``stamp``, see run_stamp);
+    records written before they carried a stamp are checked on model and mode only."""
     for rec in done.values():
         if rec.get("model_sha256") != model_sha256:
             raise ResultsError(
@@ -36,6 +54,12 @@ def check_resumable(done: dict[str, dict[str, Any]], *, model_sha256: str, mode:
             )
         if rec.get("mode") != mode:
             raise ResultsError(f"{path} holds --mode {rec.get('mode')} results; this run is --mode {mode}")
+        for key, value in (stamp or {}).items():
+            if key in rec and rec[key] != value:
+                raise ResultsError(
+                    f"{path} holds results measured with {key} {rec[key]!r}; this device reports "
+                    f"{value!r}: use another --resume file (or the device those results came from)"
+                )
 
 
 class ResultsWriter:

@@ -104,10 +104,12 @@ def run_utterances(
     labels: Sequence[str],
     model_sha256: str,
     writer: ResultsWriter,
+    stamp: dict[str, Any] | None = None,
     progress: bool = True,
     on_result: Callable[[dict], None] | None = None,
 ) -> int:
-    """Validates ``utts`` in order, writing one record each; returns how many were done."""
+    """Validates ``utts`` in order, writing one record each (with ``stamp``: width, board, counter);
+    returns how many were done."""
     n = 0
     bar = tqdm(utts, desc=f"validate ({mode})", unit="utt", disable=not progress)
     try:
@@ -127,6 +129,7 @@ def run_utterances(
             except ProtocolError as err:
                 raise RunAborted(f"bad reply to utterance {u.id} after {n} new results: {err}") from err
             rec = _record(u, res, host_logits, mode=mode, model_sha256=model_sha256, labels=labels)
+            rec.update(stamp or {})
             writer.write(rec)
             n += 1
             if on_result:

@@ -14,7 +14,7 @@ from ..transport.base import TransportError
 from .elf_size import elf_memory
 from .inputs import Utterance
 from .report import markdown, write_report
-from .results import ResultsError, ResultsWriter, check_resumable, load_results
+from .results import ResultsError, ResultsWriter, check_resumable, load_results, run_stamp
 from .runner import RunAborted, ValidationError, handshake, run_utterances
 from .summary import summarize
 
@@ -97,7 +97,8 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
         if str(info.get("width")) != width:
             raise ValidationError(f"device runs width {info.get('width')}, --width asks for {width}")
         done = load_results(results) if opts.resume else {}
-        check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results)
+        stamp = run_stamp(info, width)
+        check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results, stamp=stamp)
         pending = [u for u in opts.utterances if u.id not in done]
         cfg = FeatureConfig.from_dict(ir.header["feature_config"])
         writer = ResultsWriter(results, fresh=opts.resume is None)
@@ -113,6 +114,7 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
                     labels=ir.labels,
                     model_sha256=ir.sha256,
                     writer=writer,
+                    stamp=stamp,
                     progress=opts.progress,
                     on_result=new.append,
                 )
