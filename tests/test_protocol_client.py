@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes.scripted_link import ScriptedLink, ack, error, result
+from fakes.scripted_link import ScriptedLink, ack, error, result, silence
 
-from bifsmn_mcu.protocol.client import DeviceClient, DeviceError, ProtocolError
+from bifsmn_mcu.protocol.client import DeviceClient, DeviceError, DeviceTimeout, ProtocolError
 from bifsmn_mcu.protocol.frame import encode_frame
 from bifsmn_mcu.protocol.messages import ErrorCode, MsgType, Result
 
@@ -87,3 +87,15 @@ def test_short_pcm_ack_is_a_protocol_error() -> None:
     link = ScriptedLink([lambda req: encode_frame(MsgType.PCM_ACK, req.seq, b"\x01\x00")])
     with pytest.raises(ProtocolError, match="malformed PCM_ACK"):
         _client(link).infer_pcm(PCM)
+
+
+def test_pcm_timeout_counts_the_clip_attempts() -> None:
+    link = ScriptedLink([ack(), silence(), ack(), silence()])
+    with pytest.raises(DeviceTimeout, match=r"\(2 attempts at the whole clip\)"):
+        DeviceClient(link, timeout=0.05, retries=1).infer_pcm(PCM)
+    assert [r.payload[0] for r in link.requests] == [1, 0, 1, 0]
+
+
+def test_client_refuses_negative_retries() -> None:
+    with pytest.raises(ValueError, match="retries"):
+        DeviceClient(ScriptedLink([]), retries=-1)

@@ -126,3 +126,9 @@ def test_resume_refuses_results_of_another_width(device, sha: str, tmp_path: Pat
     out = _one_line_error(_run(tmp_path / "r2", "--resume", str(results), *_wavs(2)))
     assert "width '1'; this device reports '1/2'" in out
     assert len(results.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("opt", "value"), [("--retries", "-1"), ("--timeout", "0"), ("--timeout", "-2")])
+def test_bad_retries_or_timeout_is_a_usage_error(tmp_path: Path, opt: str, value: str) -> None:
+    p = _run(tmp_path / "r", *_wavs(1), opt, value)
+    assert p.exit_code == 2 and f"Invalid value for '{opt}'" in p.output

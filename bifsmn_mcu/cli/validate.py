@@ -50,8 +50,20 @@ from ._model_opts import model_option, stream_mode_option
     help="generated PlatformIO project (for flash/RAM from the ELF)",
 )
 @click.option("--elf", type=click.Path(path_type=Path, dir_okay=False), default=None, help="firmware ELF")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="seconds per reply")
-@click.option("--retries", type=int, default=2, show_default=True, help="resends after a timeout")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="seconds per reply",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="resends after a timeout or a damaged frame",
+)
 @click.option("--no-progress", is_flag=True, help="no progress bar")
 def validate(
     port: str,

@@ -57,6 +57,8 @@ T = TypeVar("T")
 
 class DeviceClient:
     def __init__(self, transport: Transport, timeout: float = 5.0, retries: int = 2) -> None:
+        if timeout <= 0 or retries < 0:
+            raise ValueError(f"timeout must be > 0 and retries >= 0 (got {timeout}, {retries})")
         self.transport = transport
         self.timeout = timeout
         self.retries = retries
@@ -126,10 +128,12 @@ class DeviceClient:
             fault = None
             if reply is not None:
                 return reply
-        attempts = _attempts(retries + 1)
         if fault is not None:
-            raise DeviceError(fault.reply, f"{attempts}; is the serial line noisy or the baud rate wrong?")
-        raise DeviceTimeout(
+            raise _line_fault(fault, _attempts(retries + 1))
+        raise self._no_reply(timeout, _attempts(retries + 1))
+
+    def _no_reply(self, timeout: float, attempts: str) -> DeviceTimeout:
+        return DeviceTimeout(
             f"no reply from {self.transport.description} within {timeout:g} s "
             f"({attempts}); is the device running and on this port?"
         )
@@ -182,15 +186,22 @@ class DeviceClient:
                 if err.reply.code not in LINE_FAULTS | {ErrorCode.BAD_STATE}:
                     raise
                 last_err = err
+        attempts = f"{_attempts(self.retries + 1)} at the whole clip"
         if isinstance(last_err, DeviceError):
-            raise last_err
-        raise DeviceTimeout(str(last_err))
+            if last_err.reply.code in LINE_FAULTS:
+                raise _line_fault(last_err, attempts)
+            raise DeviceError(last_err.reply, attempts)
+        raise self._no_reply(self.timeout, attempts)
 
     def close(self) -> None:
         try:
             self.transport.close()
         except TransportError:
             pass
+
+
+def _line_fault(fault: DeviceError, attempts: str) -> DeviceError:
+    return DeviceError(fault.reply, f"{attempts}; is the serial line noisy or the baud rate wrong?")
 
 
 def _attempts(n: int) -> str:
