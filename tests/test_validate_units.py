@@ -9,6 +9,7 @@ import pytest
 
 from bifsmn_mcu.resources import samples_dir
 from bifsmn_mcu.validate.inputs import InputError, from_files, from_folder
+from bifsmn_mcu.validate.report import markdown
 from bifsmn_mcu.validate.results import (
     ResultsError,
     ResultsWriter,
@@ -99,5 +100,13 @@ def test_summary_numbers() -> None:
     assert (s["n"], s["accuracy"], s["agreement"]) == (4, 1.0, 0.75)
     assert s["cycles"]["network"] == {"min": 1000, "median": 1002, "max": 1003}  # median of 1001, 1002 rounds
     assert s["latency_ms"]["network"]["min"] == pytest.approx(1.0)
-    assert s["mismatches"] == ["u3"]
+    assert s["mismatches"] == ["u3"] and s["n_mismatches"] == 1
+    json.dumps(s)
+
+
+def test_mismatch_list_says_it_is_cut() -> None:
+    recs = [_rec(i, agree=False) for i in range(25)]
+    s = summarize(recs, {"counter": "dwt"}, flash_bytes=None, ram_bytes=None, mode="features")
+    assert (len(s["mismatches"]), s["n_mismatches"]) == (20, 25)
+    assert "Mismatches (first 20 of 25): u0, " in markdown(s)
     json.dumps(s)

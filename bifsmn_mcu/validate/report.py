@@ -39,7 +39,9 @@ def markdown(s: dict[str, Any]) -> str:
     if s.get("latency_note"):
         lines += ["", f"Latency: {s['latency_note']}."]
     if s["mismatches"]:
-        lines += ["", "Mismatches: " + ", ".join(s["mismatches"])]
+        shown, n = len(s["mismatches"]), s.get("n_mismatches", len(s["mismatches"]))
+        head = f"Mismatches (first {shown} of {n})" if n > shown else "Mismatches"
+        lines += ["", f"{head}: " + ", ".join(s["mismatches"])]
     return "\n".join(lines) + "\n"
 
 

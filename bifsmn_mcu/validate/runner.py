@@ -44,9 +44,7 @@ def handshake(client: DeviceClient, model_sha256: str, timeout: float | None = N
     """INFO exchange; refuses a device that runs another model (saying both hashes)."""
     try:
         info = client.info(timeout=timeout)
-    except (DeviceTimeout, TransportError) as err:
-        raise ValidationError(f"handshake failed: {err}") from err
-    except (DeviceError, ValueError) as err:
+    except (DeviceTimeout, TransportError, DeviceError, ValueError) as err:  # ProtocolError is a ValueError
         raise ValidationError(f"handshake failed: {err}") from err
     dev = info.get("model_sha256")
     if dev != model_sha256:

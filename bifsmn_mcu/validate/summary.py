@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+MAX_LISTED = 20  # mismatching utterance ids listed in the summary
+
 
 def counter_scale(info: dict[str, Any]) -> tuple[str, float]:
     """(unit, factor): device counts x factor = reported counts.
@@ -57,6 +59,7 @@ def summarize(
     elif unit in ("ns", "us"):
         div = 1e6 if unit == "ns" else 1e3
         latency_ms = {s: {q: v / div for q, v in st.items()} for s, st in cycles.items()}
+    bad = [r["id"] for r in recs if not r["agree"]]
     return {
         "n": len(recs),
         "mode": mode,
@@ -71,7 +74,8 @@ def summarize(
         "label_agreement": (sum(r["device_label"] == r["host_label"] for r in recs) / len(recs))
         if recs
         else None,
-        "mismatches": [r["id"] for r in recs if not r["agree"]][:20],
+        "n_mismatches": len(bad),
+        "mismatches": bad[:MAX_LISTED],  # the first MAX_LISTED ids
         "cycles": cycles,
         "counter": {
             "kind": info.get("counter"),
