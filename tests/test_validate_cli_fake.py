@@ -132,3 +132,8 @@ def test_resume_refuses_results_of_another_width(device, sha: str, tmp_path: Pat
 def test_bad_retries_or_timeout_is_a_usage_error(tmp_path: Path, opt: str, value: str) -> None:
     p = _run(tmp_path / "r", *_wavs(1), opt, value)
     assert p.exit_code == 2 and f"Invalid value for '{opt}'" in p.output
+
+
+def test_resume_and_overwrite_exclude_each_other(tmp_path: Path) -> None:
+    p = _run(tmp_path / "r", *_wavs(1), "--overwrite", "--resume", str(tmp_path / "x.jsonl"))
+    assert p.exit_code == 2 and "--overwrite starts afresh: give one" in p.output

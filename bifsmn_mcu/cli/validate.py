@@ -96,6 +96,8 @@ def validate(
 
     if bool(data_dir) == bool(wavs):
         raise click.UsageError("give exactly one of --data DIR or --wav FILE...")
+    if resume and overwrite:
+        raise click.UsageError("--resume continues a results file, --overwrite starts afresh: give one")
     try:
         ir, _ = resolve_model(model_path)
         utts = (
