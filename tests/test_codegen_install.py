@@ -155,3 +155,15 @@ def test_every_generated_file_carries_the_banner(ir_file, tmp_path):
             assert js["model_sha256"] == ir.sha256 and js["generated_by"].startswith("bifsmn-mcu "), rel
         elif ir.sha256 not in text:
             assert listed[rel] == hashlib.sha256(p.read_bytes()).hexdigest(), rel
+
+
+def test_demo_refuses_a_foreign_project_folder_unless_forced(ir_file, tmp_path):
+    """`demo` regenerates OUT/project: the same refusal, and its own --force (checked before any build)."""
+    path, _ = ir_file
+    mine = tmp_path / "demo" / "project" / "src" / "mine.c"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("int mine;\n")
+    code, text = _run("demo", "--model", path, "--out", tmp_path / "demo", "--limit", "0")
+    assert code == 1 and "--force" in text and "not empty" in text
+    assert mine.read_text() == "int mine;\n"
+    assert "--force" in _run("demo", "--help")[1]  # the advice in the message is an option demo has

@@ -60,8 +60,20 @@ def _headline(label: str, s: dict) -> str:
 )
 @stream_mode_option
 @click.option("--keep-running", is_flag=True, help="leave QEMU running after the report")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="regenerate OUT/project even if it holds files generate did not write or edited ones",
+)
 def demo(
-    out: Path, model_path: str | None, width: str, port: int | None, limit: int, mode: str, keep_running: bool
+    out: Path,
+    model_path: str | None,
+    width: str,
+    port: int | None,
+    limit: int,
+    mode: str,
+    keep_running: bool,
+    force: bool,
 ) -> None:
     """Generate, build, upload into QEMU (Cortex-M4) and validate on the shipped sample utterances."""
     from ..codegen.errors import CodegenError
@@ -82,7 +94,7 @@ def demo(
     try:
         ir, ir_path = resolve_model(model_path)
         click.echo(f"[1/4] generate {ir_path.name} (sha256 {ir.sha256[:12]}..., width {width}) -> {project}")
-        generate(ir, width=width, prefix="kws", out_dir=project, board=ENV)
+        generate(ir, width=width, prefix="kws", out_dir=project, board=ENV, force=force)
         port = port or free_port()
         click.echo(
             f"[2/4] pio run -e {ENV} -t upload --upload-port {port}   (PlatformIO core: {default_core_dir()})"
