@@ -17,6 +17,7 @@ from bifsmn_mcu.validate.results import (
     load_results,
     run_stamp,
 )
+from bifsmn_mcu.validate.session import ValidateOptions, elf_for
 from bifsmn_mcu.validate.summary import counter_scale, summarize
 
 LABELS = ["_unknown_", "_silence_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
@@ -110,3 +111,15 @@ def test_mismatch_list_says_it_is_cut() -> None:
     assert (len(s["mismatches"]), s["n_mismatches"]) == (20, 25)
     assert "Mismatches (first 20 of 25): u0, " in markdown(s)
     json.dumps(s)
+
+
+@pytest.mark.parametrize("name", ["program.elf", "firmware.elf"])
+def test_elf_found_under_either_platform_name(tmp_path: Path, name: str) -> None:
+    """The local QEMU platform builds program.elf, the official board platforms firmware.elf."""
+    build = tmp_path / ".pio" / "build" / "nucleo_f446re"
+    build.mkdir(parents=True)
+    (build / name).write_bytes(b"\x7fELF")
+    opts = ValidateOptions(port="loop://", utterances=[], project=tmp_path)
+    assert elf_for(opts, {"board": "nucleo_f446re"}) == build / name
+    assert elf_for(opts, {"board": "pico"}) is None
+    assert elf_for(opts, {"board": "host"}) is None

@@ -61,12 +61,17 @@ def _check_fresh(results: Path) -> None:
         )
 
 
-def _elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
+# PlatformIO's default program name (the local QEMU/host platform), and the official platforms' one
+ELF_NAMES = ("program.elf", "firmware.elf")
+
+
+def elf_for(opts: ValidateOptions, info: dict[str, Any]) -> Path | None:
+    """The firmware ELF for flash/RAM: --elf, else the project's build of the device's board."""
     if opts.elf:
         return opts.elf
     if opts.project and info.get("board") and info.get("board") != "host":
-        cand = opts.project / ".pio" / "build" / str(info["board"]) / "program.elf"
-        return cand if cand.is_file() else None
+        build = opts.project / ".pio" / "build" / str(info["board"])
+        return next((build / n for n in ELF_NAMES if (build / n).is_file()), None)
     return None
 
 
@@ -126,7 +131,7 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
         client.close()
     all_done = load_results(results)
     records = [all_done[u.id] for u in opts.utterances if u.id in all_done]
-    elf = _elf_for(opts, info)
+    elf = elf_for(opts, info)
     flash, ram = elf_memory(elf) if elf else (None, None)
     summary = summarize(records, {**info, "width": width}, flash_bytes=flash, ram_bytes=ram, mode=opts.mode)
     summary["results_file"] = str(results)
