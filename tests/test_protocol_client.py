@@ -21,8 +21,10 @@ def _client(link: ScriptedLink, retries: int = 2) -> DeviceClient:
 @pytest.mark.parametrize("code", [ErrorCode.BAD_CRC, ErrorCode.TRUNCATED])
 def test_line_fault_is_resent(code: ErrorCode) -> None:
     link = ScriptedLink([error(code), result()])
-    assert _client(link).infer_features(FEATS) == Result(1, (3, 9), 10, 20)
+    client = _client(link)
+    assert client.infer_features(FEATS) == Result(1, (3, 9), 10, 20)
     assert len(link.requests) == 2 and link.requests[0] == link.requests[1]
+    assert client.link_stats()["resends"] == 1  # the report shows it
 
 
 def test_line_faults_count_as_attempts() -> None:
@@ -42,7 +44,9 @@ def test_other_device_errors_are_not_resent() -> None:
 def test_pcm_clip_restarts_after_bad_state() -> None:
     """The device reset mid-clip: it answers the next chunk BAD_STATE; the clip starts over."""
     link = ScriptedLink([ack(), error(ErrorCode.BAD_STATE), ack(), ack(), ack(), result()])
-    assert _client(link).infer_pcm(PCM) == Result(1, (3, 9), 10, 20)
+    client = _client(link)
+    assert client.infer_pcm(PCM) == Result(1, (3, 9), 10, 20)
+    assert client.link_stats()["clip_restarts"] == 1
     flags = [r.payload[0] for r in link.requests]
     assert flags == [1, 0, 1, 0, 0, 2]  # first, (lost), first again, ..., last
     assert all(r.type == MsgType.INFER_PCM for r in link.requests)
@@ -66,8 +70,10 @@ def test_a_cut_reply_is_dropped_before_the_resend() -> None:
     """A plausible header (length 1500) whose frame never completes: the resend's reply is read."""
     cut = b"\xb1\xf5\x01\x82\x01" + (1500).to_bytes(2, "little") + b"\x00" * 10
     link = ScriptedLink([lambda req: cut, result()])
-    assert _client(link).infer_features(FEATS).label == 1
+    client = _client(link)
+    assert client.infer_features(FEATS).label == 1
     assert len(link.requests) == 2
+    assert client.link_stats()["skipped_bytes"] >= len(cut) - 2  # the dropped partial frame is counted
 
 
 @pytest.mark.parametrize(

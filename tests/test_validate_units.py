@@ -113,6 +113,19 @@ def test_mismatch_list_says_it_is_cut() -> None:
     json.dumps(s)
 
 
+def test_report_states_the_link_health() -> None:
+    s = summarize([_rec(0)], {"counter": "dwt"}, flash_bytes=None, ram_bytes=None, mode="features")
+    s["link"] = {
+        "resends": 3,
+        "clip_restarts": 1,
+        "bad_crc_frames": 2,
+        "skipped_bytes": 40,
+        "unsolicited_errors": 0,
+    }
+    line = "link (this session): 3 resends, 1 clip restarts, 2 frames with a bad CRC, 40 bytes skipped"
+    assert line in markdown(s)
+
+
 @pytest.mark.parametrize("name", ["program.elf", "firmware.elf"])
 def test_elf_found_under_either_platform_name(tmp_path: Path, name: str) -> None:
     """The local QEMU platform builds program.elf, the official board platforms firmware.elf."""

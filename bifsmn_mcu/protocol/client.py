@@ -66,6 +66,8 @@ class DeviceClient:
         self._pending: list[Frame] = []
         self._seq = 0
         self.unsolicited: list[DeviceErrorReply] = []  # errors not tied to a request (garbage)
+        self.resends = 0  # requests sent again (no reply in time, or damaged on the way)
+        self.clip_restarts = 0  # PCM clips streamed again from their first chunk
 
     def next_seq(self) -> int:
         self._seq = (self._seq + 1) % NO_SEQ  # 0..254; 255 is NO_SEQ
@@ -117,6 +119,7 @@ class DeviceClient:
         for attempt in range(retries + 1):
             if attempt:
                 self._decoder.reset()  # a reply cut short (or a false sync) must not swallow the next
+                self.resends += 1
             self.transport.write(frame)
             try:
                 reply = self.wait_reply(seq, timeout)
@@ -173,6 +176,7 @@ class DeviceClient:
         for attempt in range(self.retries + 1):
             if attempt:
                 self._decoder.reset()
+                self.clip_restarts += 1
             try:
                 for i, s in enumerate(starts):
                     first, last = i == 0, i == len(starts) - 1
@@ -192,6 +196,17 @@ class DeviceClient:
                 raise _line_fault(last_err, attempts)
             raise DeviceError(last_err.reply, attempts)
         raise self._no_reply(self.timeout, attempts)
+
+    def link_stats(self) -> dict[str, int]:
+        """How healthy the link was so far: resends, clip restarts, frames with a bad CRC, bytes
+        skipped while looking for a frame, device errors not tied to a request."""
+        return {
+            "resends": self.resends,
+            "clip_restarts": self.clip_restarts,
+            "bad_crc_frames": self._decoder.bad_crc,
+            "skipped_bytes": self._decoder.skipped,
+            "unsolicited_errors": len(self.unsolicited),
+        }
 
     def close(self) -> None:
         try:

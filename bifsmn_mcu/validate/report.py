@@ -13,6 +13,16 @@ def _fmt(v: Any, pct: bool = False) -> str:
     return f"{100 * v:.2f} %" if pct else f"{v:,}" if isinstance(v, int) else str(v)
 
 
+def _link_line(link: dict[str, int] | None) -> list[str]:
+    if link is None:
+        return []
+    return [
+        f"- link (this session): {link['resends']} resends, {link['clip_restarts']} clip restarts, "
+        f"{link['bad_crc_frames']} frames with a bad CRC, {link['skipped_bytes']} bytes skipped, "
+        f"{link['unsolicited_errors']} unsolicited device errors"
+    ]
+
+
 def markdown(s: dict[str, Any]) -> str:
     unit = s["counter"]["unit"]
     lines = [
@@ -24,6 +34,7 @@ def markdown(s: dict[str, Any]) -> str:
         f"host simulation: {_fmt(s['host_accuracy'], True)}",
         f"- agreement device == host (all logits bit-exact): {_fmt(s['agreement'], True)}",
         f"- flash {_fmt(s['flash_bytes'])} bytes, RAM {_fmt(s['ram_bytes'])} bytes (static, from the ELF)",
+        *_link_line(s.get("link")),
         f"- counter: {s['counter']['kind']} -> {unit} at {_fmt(s['clock_hz'])} Hz"
         + (f" ({s['counter']['note']})" if s["counter"]["note"] else ""),
         "",

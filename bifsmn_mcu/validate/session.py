@@ -134,6 +134,7 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
     elf = elf_for(opts, info)
     flash, ram = elf_memory(elf) if elf else (None, None)
     summary = summarize(records, {**info, "width": width}, flash_bytes=flash, ram_bytes=ram, mode=opts.mode)
+    summary["link"] = client.link_stats()  # this session's link, not the resumed part's
     summary["results_file"] = str(results)
     summary["elf"] = str(elf) if elf else None
     if interrupted:
