@@ -121,3 +121,10 @@ def test_cli_evaluate_json_accuracy_per_path(shared_data, tmp_path):
         main, ["evaluate", "--checkpoint", str(tmp_path / "s.pt"), "--data", str(bad.parent)]
     )
     assert res.exit_code == 1 and "not classes of" in res.output
+    # a raw Speech Commands folder counts for the 12-class task, as in validate (bed -> _unknown_)
+    (tmp_path / "raw" / "bed").mkdir(parents=True)
+    (tmp_path / "raw" / "bed" / "x.wav").symlink_to(next((root / "yes").iterdir()))
+    raw = [*args[:4], str(tmp_path / "raw"), "--json", "--cache", str(tmp_path / "cache")]
+    res = CliRunner().invoke(main, raw)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["clips"] == 1

@@ -136,3 +136,17 @@ def test_elf_found_under_either_platform_name(tmp_path: Path, name: str) -> None
     assert elf_for(opts, {"board": "nucleo_f446re"}) == build / name
     assert elf_for(opts, {"board": "pico"}) is None
     assert elf_for(opts, {"board": "host"}) is None
+
+
+def test_raw_speech_commands_folders_count_for_the_12_class_task(tmp_path: Path) -> None:
+    """bed -> _unknown_, _background_noise_ -> _silence_ (SPEC 2); a folder that is no Speech Commands
+    word stays unlabelled; a model with other classes (FSDD digits) maps nothing."""
+    src = next(samples_dir().rglob("*.wav"))
+    for folder in ("bed", "_background_noise_", "yes", "misc"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.wav").write_bytes(src.read_bytes())
+    got = {u.id.split("/")[0]: u.label for u in from_folder(tmp_path, LABELS)}
+    assert got == {"bed": 0, "_background_noise_": 1, "yes": 2, "misc": None}
+    digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    got = {u.id.split("/")[0]: u.label for u in from_folder(tmp_path, digits)}
+    assert set(got.values()) == {None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -50,6 +51,7 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     except ImportError:
         raise click.ClickException("evaluate needs PyTorch: pip install 'bifsmn-mcu[train]'") from None
     from bifsmn_mcu.data import DataError, features_for, load_folder, load_fsdd, split_by_speaker
+    from bifsmn_mcu.data.labels import folder_label
     from bifsmn_mcu.training.checkpoint import CheckpointError, load_model
     from bifsmn_mcu.training.evaluation import (
         accuracy_from_counts,
@@ -76,6 +78,8 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     if split != "all":
         clips = split_by_speaker(clips)[0 if split == "train" else 1]
     labels = list(ck["labels"])
+    # a raw Speech Commands tree counts for the 12-class task (bed -> _unknown_), as in validate
+    clips = [replace(c, label=folder_label(c.label, labels) or c.label) for c in clips]
     foreign = sorted({c.label for c in clips} - set(labels))
     if foreign:
         raise click.ClickException(f"{root}: labels {foreign} are not classes of {ckpt_path} ({labels})")

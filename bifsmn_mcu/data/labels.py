@@ -30,6 +30,17 @@ def task_label(word: str) -> str:
     return word if word in KEYWORDS else UNKNOWN
 
 
+def folder_label(folder: str, labels: tuple[str, ...] | list[str]) -> str | None:
+    """The class of a folder of clips for a model with ``labels``: the folder's own name when it is a
+    class; for the 12-class task also a raw Speech Commands folder (``bed`` -> ``_unknown_``,
+    ``_background_noise_`` -> ``_silence_``); else None (not a class of this model)."""
+    if folder in labels:
+        return folder
+    if set(labels) == set(LABELS) and (folder in ALL_WORDS or folder == "_background_noise_"):
+        return task_label(folder)
+    return None
+
+
 def label_order(names: set[str] | list[str] | tuple[str, ...]) -> list[str]:
     """Class order for a set of label names: SPEC order for the 12-class task, else
     ``_unknown_``/``_silence_`` first (when present) and the rest sorted."""

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..data.labels import folder_label
+
 
 class InputError(ValueError):
     """No usable input (missing folder, no WAV files)."""
@@ -22,7 +24,8 @@ class Utterance:
 
 
 def _label_of(folder: str, labels: Sequence[str]) -> int | None:
-    return labels.index(folder) if folder in labels else None
+    name = folder_label(folder, list(labels))
+    return None if name is None else list(labels).index(name)
 
 
 def from_folder(root: Path, labels: Sequence[str], limit: int | None = None) -> list[Utterance]:
