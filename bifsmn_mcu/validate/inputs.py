@@ -24,8 +24,8 @@ class Utterance:
 
 
 def _label_of(folder: str, labels: Sequence[str]) -> int | None:
-    name = folder_label(folder, list(labels))
-    return None if name is None else list(labels).index(name)
+    name = folder_label(folder, tuple(labels))
+    return None if name is None else labels.index(name)
 
 
 def from_folder(root: Path, labels: Sequence[str], limit: int | None = None) -> list[Utterance]:
