@@ -185,6 +185,15 @@ def test_configs_are_valid_json_objects():
         assert isinstance(json.loads(p.read_text()), dict), p
 
 
+def test_experiment_configs_load():
+    """The configs of the documented experiments (TRAINING.md) load with the trainer's defaults filled in."""
+    found = sorted((CONFIG_DIR / "experiments").glob("*.json"))
+    assert found
+    for p in found:
+        cfg = load_config(p)
+        assert cfg["name"] == p.stem and cfg["model"]["kind"] in ("teacher", "student"), p
+
+
 def test_haar_dwt_preserves_energy_and_fid_vanishes_on_equal_features():
     from bifsmn_mcu.training.distill import fid_loss, haar_dwt2, hed_loss
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 UNKNOWN = "_unknown_"
 SILENCE = "_silence_"
 
@@ -30,7 +32,7 @@ def task_label(word: str) -> str:
     return word if word in KEYWORDS else UNKNOWN
 
 
-def folder_label(folder: str, labels: tuple[str, ...] | list[str]) -> str | None:
+def folder_label(folder: str, labels: Sequence[str]) -> str | None:
     """The class of a folder of clips for a model with ``labels``: the folder's own name when it is a
     class; for the 12-class task also a raw Speech Commands folder (``bed`` -> ``_unknown_``,
     ``_background_noise_`` -> ``_silence_``); else None (not a class of this model)."""

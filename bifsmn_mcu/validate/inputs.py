@@ -24,7 +24,7 @@ class Utterance:
 
 
 def _label_of(folder: str, labels: Sequence[str]) -> int | None:
-    name = folder_label(folder, tuple(labels))
+    name = folder_label(folder, labels)
     return None if name is None else labels.index(name)
 
 
