@@ -42,6 +42,7 @@ DEFAULTS: dict = {
         "init_from_teacher": True,
         "kd": 0.0,
         "kd_T": 1.0,
+        "kd_teachers": [],
     },
 }
 

@@ -32,6 +32,7 @@ from .distill import fid_loss, fid_parts, hed_loss, logit_mse, soft_kl
 from .evaluation import accuracy_per_path, eval_paths
 from .models import build_model
 from .models.factory import init_student_from_teacher
+from .teachers import load_teachers
 
 SLOW_SUFFIXES = ("t1", "t2", "alpha1", "alpha2", "alpha_w")
 
@@ -170,17 +171,10 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
     model = build_model(spec, len(labels))
     teacher = None
     if dcfg["method"] != "none" or spec.get("kind") == "student" and dcfg.get("teacher"):
-        from .checkpoint import load_model
-
-        teacher, tck = load_model(dcfg["teacher"])
-        if list(tck["labels"]) != list(labels):
-            raise ValueError(f"teacher {dcfg['teacher']} has labels {tck['labels']}, data has {labels}")
+        primary, teacher, tck = load_teachers(dcfg["teacher"], dcfg.get("kd_teachers") or (), labels)
         feat_mean, feat_std = int(tck["feat_mean"]), float(tck["feat_std"])
         if dcfg.get("init_from_teacher", True):
-            init_student_from_teacher(model, teacher)
-        teacher.eval()
-        for p in teacher.parameters():
-            p.requires_grad_(False)
+            init_student_from_teacher(model, primary)
     model.norm.set(feat_mean, feat_std)
     if tr.get("init_checkpoint"):  # fine-tune: start from a trained model of the same kind
         init = read_checkpoint(tr["init_checkpoint"])

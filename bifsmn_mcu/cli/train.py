@@ -35,6 +35,13 @@ import click
     "--cache", type=click.Path(), help="feature cache folder [default: ~/.cache/bifsmn-mcu/features]"
 )
 @click.option("--teacher", type=click.Path(), help="teacher checkpoint for distillation / initialisation")
+@click.option(
+    "--kd-teacher",
+    "kd_teachers",
+    multiple=True,
+    type=click.Path(),
+    help="another teacher checkpoint whose logits are averaged into the distillation targets; repeatable",
+)
 @click.option("--out", "out", type=click.Path(), help="run folder [default: runs/<config name>]")
 @click.option("--epochs", type=int, help="override the number of epochs")
 @click.option("--seed", type=int, help="override the seed")
@@ -48,6 +55,7 @@ def train(
     noise: str | None,
     cache: str | None,
     teacher: str | None,
+    kd_teachers: tuple[str, ...],
     out: str | None,
     epochs: int | None,
     seed: int | None,
@@ -81,6 +89,8 @@ def train(
     d["cache"] = cache or d.get("cache") or str(Path.home() / ".cache" / "bifsmn-mcu" / "features")
     if teacher:
         cfg["distill"]["teacher"] = teacher
+    if kd_teachers:
+        cfg["distill"]["kd_teachers"] = list(kd_teachers)
     if epochs is not None:
         t["epochs"] = epochs
     if seed is not None:
@@ -98,6 +108,9 @@ def train(
             f"{cfg['distill']['teacher']}: teacher checkpoint not found (pass --teacher FILE "
             "or train one with --config teacher)"
         )
+    for extra_teacher in cfg["distill"].get("kd_teachers") or ():
+        if not Path(str(extra_teacher)).is_file():
+            raise click.ClickException(f"{extra_teacher}: teacher checkpoint not found (--kd-teacher)")
     try:
         summary = run(cfg, out_dir, resume=resume, progress=not quiet, log=click.echo)
     except (CheckpointError, DataError, AudioError, ValueError) as e:
