@@ -46,6 +46,16 @@ def test_all_documented_configs_exist():
     }
 
 
+def test_train_help_names_every_shipped_config():
+    from click.testing import CliRunner
+
+    from bifsmn_mcu.cli import main
+
+    res = CliRunner().invoke(main, ["train", "--help"], terminal_width=1000)
+    assert res.exit_code == 0
+    assert all(name in res.output for name in VARIANTS)
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_one_training_step_per_variant(name):
     cfg = load_config(name)

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import click
 
+from bifsmn_mcu.training.config import CONFIG_DIR
+
 
 @click.command("train")
 @click.option(
     "--config",
     "config",
     required=True,
-    help="JSON config file, or a shipped name: teacher, bifsmnv2, bifsmnv2_kd, plain_bnn, "
-    "bifsmn_v1, bifsmnv2_no_fid, bifsmnv2_no_dsa, bifsmnv2_no_lpb, bifsmnv2_finetune, fsdd",
+    help="JSON config file, or a shipped name: "
+    + ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.json"))),
 )
 @click.option(
     "--data", "data", type=click.Path(), help="data root (a DIR/<label>/*.wav tree; FSDD folder for fsdd)"
