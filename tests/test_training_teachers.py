@@ -75,3 +75,12 @@ def test_cli_train_names_a_missing_ensemble_teacher(tmp_path):
     )
     assert res.exit_code == 1 and "gone.pt: teacher checkpoint not found (--kd-teacher)" in res.output
     assert "Traceback" not in res.output
+
+
+def test_model_card_loss_names_the_ensemble():
+    from bifsmn_mcu.training.ship import _loss_text
+
+    one = {"method": "fid", "weight": 0.01, "logit": True, "kd": 2.0, "kd_T": 4.0}
+    assert _loss_text(one) == "`w * (CE + 0.01 * (FID + logit MSE) + 2 * soft-label KL (T = 4))`"
+    ens = _loss_text({**one, "kd_teachers": ["runs/tA/best.pt", "runs/tB/best.pt"]})
+    assert ens.endswith("; logit targets: the mean logits of the teacher and 2 more (`tA`, `tB`)")

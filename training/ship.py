@@ -23,7 +23,14 @@ def _loss_text(dc: dict) -> str:
     kd = float(dc.get("kd", 0.0))
     feat = f" + {dc['weight']} * ({terms})" if terms else ""
     soft = f" + {kd:g} * soft-label KL (T = {float(dc.get('kd_T', 1.0)):g})" if kd > 0 else ""
-    return f"`w * (CE{feat}{soft})`"
+    more = len(dc.get("kd_teachers") or ())
+    ens = (
+        f"; logit targets: the mean logits of the teacher and {more} more "
+        f"({', '.join(f'`{Path(t).parent.name}`' for t in dc['kd_teachers'])})"
+        if more and (kd > 0 or dc.get("logit", True) and dc["method"] == "fid")
+        else ""
+    )
+    return f"`w * (CE{feat}{soft})`{ens}"
 
 
 def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
