@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.bifsmn-setup-done
-APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc espeak-ng flite
+APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc g++ python3-dev espeak-ng flite
 JUNIT ?= test-results/junit.xml
 PYTEST_ARGS ?=
 

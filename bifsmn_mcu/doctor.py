@@ -5,7 +5,8 @@ in parallel threads; torch is imported in a subprocess so this module stays ligh
 torch). Required components are the ones the deploy path (generate, build, run on QEMU) needs:
 arm-none-eabi-gcc with newlib, qemu-system-arm and each QEMU machine of the board table, host gcc,
 platformio and scons, and tool-scons when the PlatformIO registry is unreachable. Optional ones
-(registry, espeak-ng and flite for synthetic speech, torch for training) only narrow what can be done.
+(registry, espeak-ng and flite for synthetic speech, torch for training, g++ and the Python
+headers for ``train --compile``) only narrow what can be done.
 """
 
 from __future__ import annotations
@@ -207,6 +208,17 @@ def check_flite() -> Check:
     return _tool("flite", "flite", ["--version"], r"flite-(\S+)", f"{APT} flite", required=False)
 
 
+def check_compile_toolchain() -> Check:
+    """g++ and the Python headers, for ``train --compile`` (inductor builds its CPU kernels with them)."""
+    from .training.compiling import compile_toolchain_problem
+
+    name, hint = "g++, Python.h (--compile)", f"{APT} g++ python3-dev"
+    problem = compile_toolchain_problem()
+    if problem:
+        return Check(name, MISSING, detail=problem, hint=hint, required=False)
+    return _tool(name, os.environ.get("CXX", "g++"), ["-dumpfullversion"], r"(\S+)", hint, required=False)
+
+
 def check_torch() -> Check:
     """Import torch in a subprocess (it takes seconds and hundreds of MB; doctor stays light)."""
     hint = f"{sys.executable} -m pip install 'bifsmn-mcu[train]' (torch==2.13.0)"
@@ -230,6 +242,7 @@ CHECKS: tuple[Callable[[], Check | list[Check]], ...] = (
     check_scons,
     check_espeak,
     check_flite,
+    check_compile_toolchain,
     check_torch,
 )
 

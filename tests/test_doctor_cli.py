@@ -74,6 +74,8 @@ def test_missing_tools_get_a_hint_and_a_failing_exit(tmp_path: Path) -> None:
     for m, _ in doctor.qemu_machines():
         assert lines[f"qemu machine {m}"].startswith("MISSING")
     assert lines["flite"].startswith("MISSING") and "(optional)" in lines["flite"]
+    compile_line = lines["g++, Python.h (--compile)"]  # no g++ on this PATH
+    assert compile_line.startswith("MISSING") and "g++ not found (optional)" in compile_line
     assert lines["gcc (host)"].startswith("ok ")
     assert "missing required:" in proc.stderr and "arm-none-eabi-gcc" in proc.stderr
     assert "flite" not in proc.stderr.split("missing required:")[1]  # optional ones do not fail the run

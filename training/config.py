@@ -33,6 +33,7 @@ DEFAULTS: dict = {
         "path_weights": [1.0, 0.5, 0.25, 0.125],
         "mask": {"p": 0.5, "max_t": 4, "max_f": 4},
         "threads": 1,
+        "compile": False,
     },
     "distill": {
         "method": "none",

@@ -27,6 +27,7 @@ from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
 from .calibrate import calibrate_bn, calibration_set
 from .checkpoint import read_checkpoint, save_checkpoint
+from .compiling import compile_for_training
 from .data import build_featuresets, mask_batch
 from .distill import fid_loss, fid_parts, hed_loss, logit_mse, soft_kl
 from .evaluation import accuracy_per_path, eval_paths
@@ -216,6 +217,8 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
     net = model
     if world > 1:
         net = nn.parallel.DistributedDataParallel(model, find_unused_parameters=True)
+    if tr.get("compile"):
+        net = compile_for_training(net)
     mask = tr.get("mask") or {}
     meta = {
         "model_spec": spec,

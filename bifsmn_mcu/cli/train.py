@@ -48,6 +48,13 @@ from bifsmn_mcu.training.config import CONFIG_DIR
 @click.option("--epochs", type=int, help="override the number of epochs")
 @click.option("--seed", type=int, help="override the seed")
 @click.option("--init", "init", type=click.Path(), help="start from this checkpoint's weights (fine-tuning)")
+@click.option(
+    "--compile",
+    "compile_step",
+    is_flag=True,
+    help="torch.compile the training step: ~2.5x the clips/s on CPU after 1-3 min of compilation "
+    "(needs g++ and the Python headers)",
+)
 @click.option("--resume", is_flag=True, help="continue from OUT/last.pt at its saved epoch")
 @click.option("--quiet", is_flag=True, help="no progress bars")
 def train(
@@ -62,6 +69,7 @@ def train(
     epochs: int | None,
     seed: int | None,
     init: str | None,
+    compile_step: bool,
     resume: bool,
     quiet: bool,
 ) -> None:
@@ -99,6 +107,13 @@ def train(
         t["seed"] = seed
     if init:
         t["init_checkpoint"] = init
+    if compile_step:
+        from bifsmn_mcu.training.compiling import compile_toolchain_problem, unavailable_message
+
+        problem = compile_toolchain_problem()
+        if problem:
+            raise click.ClickException(unavailable_message(problem))
+        t["compile"] = True
     out_dir = Path(out) if out else Path("runs") / cfg["name"]
     if not Path(d["root"]).exists():
         raise click.ClickException(f"{d['root']}: no such data folder (pass --data DIR)")
