@@ -109,7 +109,14 @@ def test_cli_evaluate_json_accuracy_per_path(shared_data, tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.output.strip().splitlines()[-1])
     assert out["clips"] == 6 and set(out["accuracy"]) == set(WIDTHS)
-    assert all(0.0 <= a <= 1.0 for a in out["accuracy"].values())
+    assert all(0.0 <= a <= 1.0 for a in out["accuracy"].values()) and "ensemble" not in out
+    # --ensemble: the mean logits of a checkpoint and itself are its own logits
+    save_checkpoint(_ckpt({"kind": "student"}, seed=0), tmp_path / "same.pt")
+    res = CliRunner().invoke(
+        main, [*args, "--cache", str(tmp_path / "cache"), "--ensemble", str(tmp_path / "same.pt")]
+    )
+    ens = json.loads(res.output.strip().splitlines()[-1])["ensemble"]
+    assert ens["checkpoints"][1].endswith("same.pt") and ens["accuracy"] == out["accuracy"]["1"]
     # the Wilson interval of k/6 contains k/6 and is wide for 6 clips
     for w, a in out["accuracy"].items():
         lo, hi = out["ci95"][w]

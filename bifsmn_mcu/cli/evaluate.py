@@ -36,12 +36,22 @@ DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[1] / "pretrained" / "bifsm
     "--cache", type=click.Path(), help="feature cache folder [default: ~/.cache/bifsmn-mcu/features]"
 )
 @click.option(
+    "--ensemble",
+    "ensemble",
+    multiple=True,
+    type=click.Path(),
+    help="another checkpoint (repeatable): also report the full-path accuracy of the mean logits of "
+    "--checkpoint and these (what train --kd-teacher distils from)",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
     help="print one JSON object with `accuracy` and its 95 % Wilson interval `ci95` per path",
 )
-def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, as_json: bool) -> None:
+def evaluate(
+    checkpoint: str | None, data: str, split: str, cache: str | None, ensemble: tuple[str, ...], as_json: bool
+) -> None:
     """Accuracy of the PyTorch model (teacher: one path; student: 1, 1/2, 1/4, 1/8) on DIR, with a 95 %
     Wilson interval per path (how far the accuracy on other speakers may be from it)."""
     try:
@@ -93,6 +103,20 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     correct = correct_per_path(model, feats, y, eval_paths(model))
     acc = accuracy_from_counts(correct, len(y))
     ci95 = {w: accuracy_interval(c, len(y)) for w, c in correct.items()}
+    ens = None
+    if ensemble:
+        from bifsmn_mcu.training.teachers import load_teachers
+
+        try:
+            _, mean_model, _ = load_teachers(str(ckpt_path), ensemble, labels)
+        except (CheckpointError, ValueError) as e:
+            raise click.ClickException(str(e)) from None
+        n_ok = correct_per_path(mean_model, feats, y, ("1",))["1"]
+        ens = {
+            "checkpoints": [str(ckpt_path), *ensemble],
+            "accuracy": accuracy_from_counts({"1": n_ok}, len(y))["1"],
+            "ci95": accuracy_interval(n_ok, len(y)),
+        }
     if as_json:
         click.echo(
             json.dumps(
@@ -104,6 +128,7 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
                     "kind": ck["model_spec"].get("kind"),
                     "accuracy": acc,
                     "ci95": ci95,
+                    **({"ensemble": ens} if ens else {}),
                 }
             )
         )
@@ -112,3 +137,8 @@ def evaluate(checkpoint: str | None, data: str, split: str, cache: str | None, a
     for w, a in acc.items():
         lo, hi = ci95[w]
         click.echo(f"  width {w:>3}: {100 * a:6.2f} %  (95 % interval {100 * lo:.1f}-{100 * hi:.1f} %)")
+    if ens:
+        lo, hi = ens["ci95"]
+        n, a = len(ens["checkpoints"]), 100 * ens["accuracy"]
+        click.echo(f"  mean logits of {n} checkpoints, width 1: {a:6.2f} %  ", nl=False)
+        click.echo(f"(95 % interval {100 * lo:.1f}-{100 * hi:.1f} %)")
