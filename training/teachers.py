@@ -41,4 +41,4 @@ def load_teachers(
         models.append(m)
         ckpts.append(ck)
     primary = models[0]
-    return primary, (TeacherEnsemble(primary, models[1:]) if len(models) > 1 else primary), ckpts[0]
+    return primary, (TeacherEnsemble(primary, models[1:]).eval() if len(models) > 1 else primary), ckpts[0]
