@@ -36,3 +36,12 @@ def test_table_picks_the_selected_epoch_and_names_the_config(tmp_path):
 
 def test_missing_run_is_reported_not_invented(tmp_path):
     assert "| not run |" in table(tmp_path, MAIN)
+
+
+def test_ensemble_teachers_are_rows_only_when_run(tmp_path):
+    assert "ensemble member" not in table(tmp_path, MAIN)
+    _run(tmp_path, "teacher_reg", "teacher_reg", [{"1": 0.87}])
+    text = table(tmp_path, MAIN)
+    row = "| FP teacher, more regularisation (KD ensemble member) | `teacher_reg` (`teacher_reg`) | 1/1 |"
+    assert f"{row} 87.00 |" in text
+    assert "teacher_reg_synth2" not in text

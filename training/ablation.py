@@ -15,8 +15,10 @@ from pathlib import Path
 from .trainer import select_best
 
 ALL = ("1", "1/2", "1/4", "1/8")
-MAIN = [  # (run folder, label shown, widths reported)
+MAIN = [  # (run folder, label shown, widths reported[, shown only when the run exists])
     ("teacher", "FP D-FSMN teacher", ("1",)),
+    ("teacher_reg", "FP teacher, more regularisation (KD ensemble member)", ("1",), True),
+    ("teacher_reg_synth2", "FP teacher, more regularisation + synth2 (KD ensemble member)", ("1",), True),
     ("bifsmnv2", "**BiFSMNv2** (shipped run)", ALL),
 ]
 ABLATION = [  # one same reduced budget each, all initialised from the same teacher
@@ -42,8 +44,10 @@ def table(runs: Path, rows_spec: list) -> str:
         "|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
-    for run, label, widths in rows_spec:
+    for run, label, widths, *optional in rows_spec:
         path = runs / run / "metrics.jsonl"
+        if not path.is_file() and optional:
+            continue
         if not path.is_file():
             lines.append(f"| {label} | `{run}` | not run | | | | | |")
             continue
