@@ -15,6 +15,7 @@ APT_TOOLS = {  # Debian package -> a command it installs
     "gcc-arm-none-eabi": "arm-none-eabi-gcc",
     "qemu-system-arm": "qemu-system-arm",
     "gcc": "gcc",
+    "g++": "g++",  # train --compile (inductor)
     "espeak-ng": "espeak-ng",
     "flite": "flite",
 }
@@ -51,7 +52,7 @@ def test_readme_commands_are_make_targets() -> None:
 def test_setup_lists_the_debian_packages_the_project_uses() -> None:
     makefile = (REPO / "Makefile").read_text()
     listed = re.search(r"^APT_PACKAGES := (.*)$", makefile, flags=re.M).group(1).split()
-    assert set(listed) == set(APT_TOOLS) | {"libnewlib-arm-none-eabi"}
+    assert set(listed) == set(APT_TOOLS) | {"libnewlib-arm-none-eabi", "python3-dev"}
 
 
 def test_setup_sees_installed_debian_packages_and_installs_nothing() -> None:
