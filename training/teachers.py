@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -25,20 +26,23 @@ class TeacherEnsemble(nn.Module):
         return {"1": {"logits": logits, "blocks": out["blocks"]}}
 
 
+def load_frozen(path: str | Path, labels: Sequence[str]) -> tuple[nn.Module, dict]:
+    """(model, checkpoint) of ``path`` in eval mode without gradients; refused unless it has ``labels``."""
+    m, ck = load_model(path)
+    if list(ck["labels"]) != list(labels):
+        raise ValueError(f"teacher {path} has labels {ck['labels']}, data has {list(labels)}")
+    m.eval()
+    for p in m.parameters():
+        p.requires_grad_(False)
+    return m, ck
+
+
 def load_teachers(
     first: str, others: Sequence[str], labels: Sequence[str]
 ) -> tuple[nn.Module, nn.Module, dict]:
     """(primary teacher, distillation teacher, primary checkpoint): the distillation teacher is the
     primary itself, or a ``TeacherEnsemble`` with ``others``; all frozen, in eval mode, same labels."""
-    models, ckpts = [], []
-    for path in (first, *others):
-        m, ck = load_model(path)
-        if list(ck["labels"]) != list(labels):
-            raise ValueError(f"teacher {path} has labels {ck['labels']}, data has {list(labels)}")
-        m.eval()
-        for p in m.parameters():
-            p.requires_grad_(False)
-        models.append(m)
-        ckpts.append(ck)
-    primary = models[0]
-    return primary, (TeacherEnsemble(primary, models[1:]).eval() if len(models) > 1 else primary), ckpts[0]
+    primary, ck = load_frozen(first, labels)
+    if not others:
+        return primary, primary, ck
+    return primary, TeacherEnsemble(primary, [load_frozen(p, labels)[0] for p in others]).eval(), ck

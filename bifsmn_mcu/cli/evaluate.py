@@ -105,10 +105,10 @@ def evaluate(
     ci95 = {w: accuracy_interval(c, len(y)) for w, c in correct.items()}
     ens = None
     if ensemble:
-        from bifsmn_mcu.training.teachers import load_teachers
+        from bifsmn_mcu.training.teachers import TeacherEnsemble, load_frozen
 
-        try:
-            _, mean_model, _ = load_teachers(str(ckpt_path), ensemble, labels)
+        try:  # the --checkpoint model is already loaded: only the others are read
+            mean_model = TeacherEnsemble(model, [load_frozen(p, labels)[0] for p in ensemble]).eval()
         except (CheckpointError, ValueError) as e:
             raise click.ClickException(str(e)) from None
         n_ok = correct_per_path(mean_model, feats, y, ("1",))["1"]
