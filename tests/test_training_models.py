@@ -17,7 +17,7 @@ from bifsmn_mcu.training.models import (  # noqa: E402
     build_model,
     grid,  # noqa: E402
 )
-from bifsmn_mcu.training.models.binary import BinaryConv  # noqa: E402
+from bifsmn_mcu.training.models.binary import BinaryConv, use_real_weights  # noqa: E402
 from bifsmn_mcu.training.models.quant import lpb_sign  # noqa: E402
 from bifsmn_mcu.training.trainer import batch_loss, make_optimizer  # noqa: E402
 
@@ -110,6 +110,23 @@ def test_binarized_weights_take_two_values_per_output_channel():
         for o in range(flat.shape[0]):
             vals = set(torch.unique(flat[o]).tolist())
             assert vals <= {s[o].item(), -s[o].item()} and len(vals) >= 1
+
+
+def test_real_weight_stage_uses_latent_weights_and_switches_back_to_one_bit():
+    torch.manual_seed(0)
+    layer = BinaryConv("pointwise", 16, 8, "frame").double()
+    x = torch.randn(3, 16, 5, dtype=torch.float64)
+    one_bit = layer(x)
+    a = layer.binact(x)  # activations stay binary in both stages
+    latent = torch.matmul(layer.weight[:, :, 0], a)
+    model = torch.nn.Sequential(layer)
+    assert use_real_weights(model) == 1
+    assert torch.allclose(layer(x), latent, atol=1e-12) and not torch.allclose(latent, one_bit)
+    layer(x).sum().backward()  # the latent weights learn directly
+    assert layer.weight.grad is not None and layer.weight.grad.abs().sum() > 0
+    use_real_weights(model, False)
+    assert torch.equal(layer(x), one_bit)
+    assert "real_weights" not in "".join(layer.state_dict())  # a training stage, not a parameter
 
 
 def test_binarized_activation_is_two_planes():

@@ -147,3 +147,17 @@ def test_init_checkpoint_of_another_model_is_refused(shared_data, tmp_path):
     cfg["train"]["init_checkpoint"] = cfg["distill"]["teacher"]  # a teacher cannot initialise a student run
     with pytest.raises(ValueError, match="another model or label set"):
         train(cfg, tmp_path / "bad", progress=False, log=lambda *_: None)
+
+
+@pytest.mark.data
+def test_two_stage_schedule_real_weights_then_one_bit(shared_data, tmp_path):
+    cfg = _tiny(shared_data, tmp_path, epochs=1)
+    cfg["train"]["real_weights"] = True  # stage 1: binary activations, real weights
+    train(cfg, tmp_path / "st1", progress=False, log=lambda *_: None)
+    assert _rows(tmp_path / "st1")[0]["real_weights"] is True  # its dev figures are labelled as such
+    model, _ = load_model(tmp_path / "st1" / "last.pt")  # loads as a 1-bit student
+    assert not any(getattr(m, "real_weights", False) for m in model.modules())
+    cfg2 = _tiny(shared_data, tmp_path, epochs=1)
+    cfg2["train"]["init_checkpoint"] = str(tmp_path / "st1" / "last.pt")  # stage 2 starts from stage 1
+    train(cfg2, tmp_path / "st2", progress=False, log=lambda *_: None)
+    assert "real_weights" not in _rows(tmp_path / "st2")[0]

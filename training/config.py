@@ -34,6 +34,7 @@ DEFAULTS: dict = {
         "mask": {"p": 0.5, "max_t": 4, "max_f": 4},
         "threads": 1,
         "compile": False,
+        "real_weights": False,
     },
     "distill": {
         "method": "none",

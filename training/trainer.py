@@ -32,6 +32,7 @@ from .data import build_featuresets, mask_batch
 from .distill import fid_loss, fid_parts, hed_loss, logit_mse, soft_kl
 from .evaluation import accuracy_per_path, eval_paths
 from .models import build_model
+from .models.binary import use_real_weights
 from .models.factory import init_student_from_teacher
 from .teachers import load_teachers
 
@@ -182,6 +183,9 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
         if init["model_spec"] != spec or list(init["labels"]) != list(labels):
             raise ValueError(f"{tr['init_checkpoint']}: another model or label set than this config")
         model.load_state_dict(init["state_dict"])
+    if tr.get("real_weights"):  # stage 1 of a two-stage schedule: binary activations, real weights
+        if not use_real_weights(model):
+            raise ValueError("train.real_weights: this model has no binary layers")
     paths = tuple(tr["paths"]) if spec.get("kind", "student") == "student" else ("1",)
     weights = dict(zip(tr["paths"], tr["path_weights"], strict=True)) if paths != ("1",) else {"1": 1.0}
     if spec.get("kind", "student") == "student":
@@ -295,6 +299,8 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
                 "dev_clips": len(dev_set),
                 "world": world,
             }
+            if tr.get("real_weights"):
+                row["real_weights"] = True  # dev figures of the real-weight stage, not of the 1-bit model
             history.append(row)
             with metrics_path.open("a") as fh:
                 fh.write(json.dumps(row) + "\n")

@@ -7,6 +7,8 @@ Modes of the activation binarizer (``act``):
 - ``"sign"``: ``a = sign(x)`` (plain BNN, BiFSMN v1).
 ``lpb``: the straight-through window of every sign is scaled by a learnable alpha (LPB); otherwise alpha = 1.
 ``weight_scale``: ``w = sign(W) * mean|W[o]|`` (true 1 bit, per output channel); otherwise ``sign(W)``.
+``real_weights`` (a training stage, not part of the model: ``use_real_weights``): the layer computes with
+the latent weights ``W`` instead (binary activations, real weights), the first stage of a two-stage schedule.
 Device grid (``grid.py``, SPEC §3): ``t1``, ``t2`` are used as the export stores them (Q16) and ``s2`` is
 the rounded mean on the Q16 grid; ``BinaryConv.accumulate`` returns the device accumulator
 ``ONE * (d1 + s2 * d2)`` and the weight scale apart, for the student's requantisation.
@@ -101,6 +103,7 @@ class BinaryConv(nn.Module):
         self.alpha_w = nn.Parameter(torch.ones(())) if lpb else None
         self.weight_scale = weight_scale
         self.acc_bound = binary_acc_bound(self.weight[0].numel())  # |acc| bound of the IR (fan-in)
+        self.real_weights = False  # training stage 1 only (see use_real_weights); never exported
 
     def _alpha_w(self) -> torch.Tensor | None:
         return None if self.alpha_w is None else self.alpha_w.clamp_min(ALPHA_MIN)
@@ -112,20 +115,36 @@ class BinaryConv(nn.Module):
         """``(acc, s_w)``: the device accumulator ``ONE * (d1 + s2 * d2)`` (the +-1 weights' dot
         products with both planes) and the per-output weight scale; the layer is ``acc * s_w / ONE``."""
         a = self.binact(x)
-        b = lpb_sign(self.weight, self._alpha_w())
+        s_w = weight_scale(self.weight, self.weight_scale)
+        if self.real_weights:  # W / s_w, so that acc * s_w / ONE is the real-weight layer's output
+            b = self.weight / s_w.view((-1,) + (1,) * (self.weight.dim() - 1))
+        else:
+            b = lpb_sign(self.weight, self._alpha_w())
         if self.kind == "conv2d":
             d = F.conv2d(a, b, stride=2, padding=2)
         elif self.kind == "pointwise":  # batched matmul: faster than a k=1 conv1d on CPU
             d = torch.matmul(b[:, :, 0], a)
         else:
             d = depthwise5(a, b[:, 0, :])
-        return d * ONE, weight_scale(self.weight, self.weight_scale)
+        return d * ONE, s_w
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Float output ``s_w * (d1 + s2 * d2) + bias`` (the student requantises ``accumulate`` instead)."""
         acc, s = self.accumulate(x)
         y = acc * (s / ONE).view((1, -1) + (1,) * (acc.dim() - 2))
         return y if self.bias is None else y + self.bias.view((1, -1) + (1,) * (acc.dim() - 2))
+
+
+def use_real_weights(model: nn.Module, on: bool = True) -> int:
+    """Switch every ``BinaryConv`` of ``model`` to its latent real weights (``on``) or back to 1-bit weights.
+
+    Activations stay binary. Stage 1 of the two-stage schedule (``train.real_weights``); its checkpoints
+    hold the same parameters as any student, so ``evaluate`` / export binarize them. Returns the layer count.
+    """
+    layers = [m for m in model.modules() if isinstance(m, BinaryConv)]
+    for m in layers:
+        m.real_weights = bool(on)
+    return len(layers)
 
 
 def depthwise5(a: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
