@@ -37,7 +37,7 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> Path:
         board="host",
         prefix="fakekws",
         model_sha256="fa4e" * 16,
-        width="1/2",
+        width="1/2,1/8",
         labels=LABELS,
         feature_config={"n_mels": 32},
     )
@@ -69,6 +69,7 @@ def _feats(seed: int) -> np.ndarray:
 def test_info(client: DeviceClient) -> None:
     info = client.info()
     assert info["model_sha256"] == "fa4e" * 16 and info["width"] == "1/2" and info["labels"] == LABELS
+    assert info["widths"] == ["1/2", "1/8"]
     assert (info["board"], info["core"], info["counter"], info["protocol"]) == ("host", "host", "clock-ns", 1)
 
 
@@ -112,3 +113,20 @@ def test_pcm_protocol_errors(client: DeviceClient) -> None:
     with pytest.raises(DeviceError) as e:
         client.infer_pcm(np.zeros(17000, np.int16))
     assert e.value.reply.code == ErrorCode.BAD_SIZE
+
+
+def test_set_width_switches_the_path_and_refuses_others(client: DeviceClient) -> None:
+    f = _feats(3)
+    assert client.set_width("1/8")["width"] == "1/8"
+    assert list(client.infer_features(f).logits) == fakekws.logits(f, "1/8")
+    assert client.info()["width"] == "1/8"
+    for bad, code in (("1", ErrorCode.BAD_WIDTH), ("1/8 ", ErrorCode.BAD_WIDTH), ("", ErrorCode.BAD_SIZE)):
+        with pytest.raises(DeviceError) as e:
+            client.set_width(bad)
+        assert e.value.reply.code == code, bad
+    with pytest.raises(DeviceError) as e:
+        client.request(MsgType.SET_WIDTH, b"12345678")  # longer than any path name
+    assert e.value.reply.code == ErrorCode.BAD_SIZE
+    assert client.info()["width"] == "1/8"  # refused requests leave the path as it was
+    assert client.set_width("1/2")["width"] == "1/2"
+    assert list(client.infer_features(f).logits) == fakekws.logits(f)

@@ -1,5 +1,7 @@
 """Host C (generated, gcc -std=c99 -Wall -Wextra -Werror) == numpy integer reference, bit for bit."""
 
+import subprocess
+
 import numpy as np
 import pytest
 from conftest import require_tool
@@ -8,7 +10,7 @@ from bifsmn_mcu.frontend.reference import features as ref_features
 from bifsmn_mcu.model import WIDTHS, intref
 from bifsmn_mcu.model.fold import fold
 from bifsmn_mcu.model.random_deploy import random_deploy_state, random_features
-from bifsmn_mcu.simulate.host import HostModel
+from bifsmn_mcu.simulate.host import HostModel, SimulationError
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,29 @@ def test_host_c_equals_intref_every_width(ir, width, tmp_path):
     r = intref.logits(ir, feats, width)
     assert c.shape == (40, 12)
     assert (c == r).all(), f"{int((c != r).any(axis=1).sum())} clips differ"
+
+
+def test_one_build_of_every_path_switches_at_run_time(ir, tmp_path):
+    """generate --width all: one library, each path selected with <prefix>_set_width == intref of that path
+    (ASan + UBSan on); a path the build lacks is refused."""
+    require_tool("gcc")
+    feats = random_features(26, 12)
+    with HostModel.build(ir, "1/4,1,1/8,1/2", workdir=tmp_path / "all", sanitize=True) as hm:
+        assert hm.width == "1/4" and hm.widths == ["1/4", "1", "1/8", "1/2"]  # the first runs after boot
+        for w in ("1/4", "1", "1/8", "1/2", "1/4"):
+            hm.width = w
+            assert (hm.infer_features(feats) == intref.logits(ir, feats, w)).all(), w
+            layers, ref = hm.infer_layers(feats[:2]), intref.run_layers(ir, feats[:2], w)
+            assert list(layers) == list(ref), w
+            assert all((layers[n] == np.asarray(ref[n]).reshape(2, -1)).all() for n in layers), w
+    with HostModel.build(ir, "1,1/8", workdir=tmp_path / "two") as hm:
+        hm.width = "1/8"
+        assert (hm.infer_features(feats) == intref.logits(ir, feats, "1/8")).all()
+        hm.width = "1/2"
+        with pytest.raises(SimulationError, match="not in this build"):
+            hm.infer_features(feats)
+        proc = subprocess.run([str(hm.exe), "features", "--width", "1/2"], input=b"", capture_output=True)
+        assert proc.returncode == 3 and b"width 1/2 is not in this build (1,1/8)" in proc.stderr
 
 
 def test_host_c_equals_intref_other_seeds_and_prefix(tmp_path):

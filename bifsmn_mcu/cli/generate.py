@@ -1,16 +1,24 @@
-"""``bifsmn-mcu generate``: C model library for one width (+ the PlatformIO project)."""
+"""``bifsmn-mcu generate``: C model library for one width or several (+ the PlatformIO project)."""
 
 from __future__ import annotations
 
 import click
 
 from ..boards import default_board, load_boards
-from ._model_opts import check_width, load_model, model_option, width_option
+from ._model_opts import load_model, model_option
 
 
 @click.command()
 @model_option
-@width_option
+@click.option(
+    "--width",
+    "-w",
+    default="1",
+    show_default=True,
+    metavar="W[,W...]|all",
+    help="thin path (1, 1/2, 1/4, 1/8: 8, 4, 2 or 1 D-FSMN blocks), or several comma-separated "
+    "(or all) embedded in one firmware and switched at run time (kws_set_width); the first runs after boot",
+)
 @click.option(
     "--board",
     "-b",
@@ -40,16 +48,21 @@ def generate(
 ) -> None:
     """Render the model C for WIDTH into OUT/lib/PREFIX/ and the project around it.
 
+    With several widths the blocks are stored once (the paths are nested); each extra path adds its
+    fc2 BatchNorm/PReLU constants only (the last row of the memory table, named by the list).
+
     OUT may be new, empty, or an unmodified earlier output of generate (OUT/.bifsmn-generated.json
     lists the files and their sha256); anything else is refused unless --force. OUT/.pio is kept.
     """
     from ..codegen.errors import CodegenError
     from ..codegen.generate import generate as run
     from ..codegen.render import plan_memory
+    from ..codegen.widths import build_widths, width_spec
 
     ir, path = load_model(model_path)
-    check_width(ir, width)
     try:
+        widths = build_widths(ir, width)
+        width = width_spec(widths)
         res = run(ir, width=width, prefix=prefix, out_dir=out_dir, board=board, kernels=kernels, force=force)
     except CodegenError as e:
         raise click.ClickException(str(e)) from None
@@ -65,14 +78,16 @@ def generate(
     )
     click.echo("planned memory in bytes (const data and static buffers; code size comes from the ELF);")
     click.echo("'smaller' = float32 params / model data; 'weights' = float32 weights / packed + int8 weights")
+    rows = list(ir.widths) + ([width] if len(widths) > 1 else [])
+    col = max(len(w) for w in rows + ["width"])
     click.echo(
-        f"  {'width':>5} {'flash model':>12} {'flash fe':>9} {'RAM model':>10} {'RAM fe':>7} "
+        f"  {'width':>{col}} {'flash model':>12} {'flash fe':>9} {'RAM model':>10} {'RAM fe':>7} "
         f"{'float32':>9} {'smaller':>8} {'weights':>8}"
     )
-    for w in ir.widths:
+    for w in rows:
         p = plan_memory(ir, w, prefix, kernels)
         mark = " <-" if w == width else ""
         click.echo(
-            f"  {w:>5} {p.model_flash:>12} {p.frontend_flash:>9} {p.model_ram:>10} {p.frontend_ram:>7} "
+            f"  {w:>{col}} {p.model_flash:>12} {p.frontend_flash:>9} {p.model_ram:>10} {p.frontend_ram:>7} "
             f"{p.float32_bytes:>9} {p.compression:>7.1f}x {p.weight_compression:>7.1f}x{mark}"
         )

@@ -41,7 +41,12 @@ from ._model_opts import model_option, stream_mode_option
     help="folder for report.json/.md/.png",
 )
 @model_option
-@click.option("--width", default=None, help="thin path (default: the device's)")
+@click.option(
+    "--width",
+    default=None,
+    help="thin path to validate (default: the one the device runs); a firmware built with several paths "
+    "(generate --width 1,1/4) is switched to it",
+)
 @click.option(
     "--project",
     type=click.Path(path_type=Path, file_okay=False),

@@ -1,4 +1,4 @@
-"""``generate``: the model library ``<out>/lib/<prefix>/`` for one width, plus the PlatformIO project.
+"""``generate``: the model library ``<out>/lib/<prefix>/`` (one or more widths), plus the PlatformIO project.
 
 The library holds the rendered files (``render_model``), the portable kernels (``firmware/kernels``)
 and the front end (``firmware/frontend``), and ``<prefix>_model.json`` (sha256, width, labels, memory
@@ -24,6 +24,7 @@ from .errors import CodegenError
 from .install import MANIFEST, TMP_PREFIX, check_existing, install, owned_root, write_manifest
 from .kernels import DEFAULT_KERNELS, check_kernels
 from .render import MemoryPlan, banner, copy_source, plan_memory, render_model
+from .widths import build_widths, embedded_blocks, width_spec
 
 # top-level entries of OUT that write_project writes (beside lib/<prefix>/)
 PROJECT_ENTRIES = ("include", "ld", "platformio.ini", "platforms", "src")
@@ -71,10 +72,11 @@ def write_model_lib(
         "generator": f"bifsmn-mcu {__version__}",
         "model_sha256": ir.sha256,
         "width": width,
+        "widths": list(build_widths(ir, width)),
         "prefix": prefix,
         "kernels": kernels,
         "labels": ir.labels,
-        "blocks": ir.blocks(width),
+        "blocks": embedded_blocks(ir, build_widths(ir, width)),
         "feature_config": ir.header["feature_config"],
         "memory": plan_memory(ir, width, prefix, kernels).as_dict(),
     }
@@ -105,13 +107,13 @@ def generate(
 ) -> GenerateResult:
     """Write ``<out>/lib/<prefix>/`` (+ the project) atomically; raises CodegenError on bad input.
 
+    ``width``: one thin path, or several switched at run time (``"1,1/8"``, ``"all"``; first = boot).
     Into an existing OUT only over the unmodified output of a previous run (see ``check_existing``),
     unless ``force``.
     """
     out_dir = Path(out_dir)
     check_prefix(prefix)
-    if width not in ir.widths:
-        raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
+    width = width_spec(build_widths(ir, width))  # canonical: "1,1/8"; "all" spelled out
     check_board(board)
     check_kernels(kernels)
     _check_out(out_dir)

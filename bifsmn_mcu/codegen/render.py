@@ -1,9 +1,9 @@
-"""Render the model library of ONE thin path: header, source, data (Jinja2, StrictUndefined).
+"""Render the model library of one build (one thin path, or several switched at run time).
 
 ``render_model(ir, width, prefix)`` returns ``{file name: text}`` for ``<prefix>.h`` (the C API of
 SPEC §6), ``<prefix>_model.c`` (init, front-end wrappers, inference calling the kernels),
 ``<prefix>_model_data.h/.c`` (``g_<prefix>_<what>`` arrays with ``<PREFIX>_<WHAT>_SIZE``) and the
-front-end tables. Only the chosen path's blocks (and its fc2 BN/PReLU) are emitted. All numbers are
+front-end tables. Only the chosen paths' blocks (and their fc2 BN/PReLU) are emitted. All numbers are
 computed here; the templates only loop over the prepared lists. ``plan_memory`` gives the byte counts.
 """
 
@@ -24,6 +24,7 @@ from ..resources import templates_dir
 from .cgen import CArray, array_decl, c_string, check_prefix
 from .errors import CodegenError
 from .kernels import DEFAULT_KERNELS, kernel_names, prepare_ir
+from .widths import build_widths, embedded_blocks, float_params, width_spec
 
 TEMPLATES = {
     "model.h.j2": "{p}.h",
@@ -112,10 +113,6 @@ def _cname(layer: str) -> str:
     return layer.replace(".", "_")
 
 
-def _layer_arrays(ir: ModelIR, prefix: str, layer: str, roles: dict[str, str]) -> dict[str, CArray]:
-    return {r: array_decl(prefix, f"{_cname(layer)}_{r.lower()}", ir.arrays[a]) for r, a in roles.items()}
-
-
 def check_format(ir: ModelIR) -> None:
     """The C kernels are compiled for one activation format (``bnn_kernels.h``): the IR must match."""
     from ..model.fold import Q_ACT, Q_SLOPE, S2_MAX
@@ -129,18 +126,24 @@ def check_format(ir: ModelIR) -> None:
 
 
 def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_KERNELS) -> dict:
-    """Everything the templates need, precomputed (array declarations, shapes, buffer sizes)."""
+    """Everything the templates need, precomputed (array declarations, shapes, buffer sizes).
+
+    ``width``: one path, or several (``"1,1/8"``, ``"all"``; see widths.py) switched at run time; the
+    first runs after boot. One path keeps the plain array names; with several, each path's fc2
+    BatchNorm/PReLU constants get the path's tag (``..._fc2_m_w1_8``).
+    """
     check_prefix(prefix)
-    if width not in ir.widths:
-        raise CodegenError(f"width {width!r} is not in this model (it has {', '.join(ir.widths)})")
+    widths = build_widths(ir, width)
     check_format(ir)
     ir = prepare_ir(ir, kernels)
-    blocks = ir.blocks(width)
+    blocks = embedded_blocks(ir, widths)
     arrays: list[CArray] = []
     layers: dict[str, dict] = {}
 
-    def add(name: str, roles: dict[str, str]) -> dict[str, str]:
-        decls = _layer_arrays(ir, prefix, name, roles)
+    def add(name: str, roles: dict[str, str], tag: str = "") -> dict[str, str]:
+        decls = {
+            r: array_decl(prefix, f"{_cname(name)}_{r.lower()}{tag}", ir.arrays[a]) for r, a in roles.items()
+        }
         arrays.extend(decls.values())
         return {r.lower(): d.name for r, d in decls.items()}
 
@@ -152,17 +155,25 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
             "rq": f"g_{prefix}_{name}_rq",
             "has_prelu": "A" in lay["arrays"],
         }
-    block_ctx = []
+    shared: dict[int, dict] = {}
     for i in blocks:
-        b = {"index": i}
+        b = {}
         for part in ("mem", "fc1", "fc2"):
             name = f"block{i}.{part}"
             lay = ir.layer(name)
-            roles = dict(lay["arrays"])
-            if part == "fc2":
-                roles.update(lay["paths"][width])
-            b[part] = {**lay, "c": add(name, roles), "rq": f"g_{prefix}_{_cname(name)}_rq"}
-        block_ctx.append(b)
+            b[part] = {**lay, "c": add(name, lay["arrays"]), "rq": f"g_{prefix}_{_cname(name)}_rq"}
+        shared[i] = b
+    paths = []
+    for w in widths:
+        tag = "" if len(widths) == 1 else "_" + width_tag(w)
+        path_blocks = []
+        for i in ir.blocks(w):
+            fc2 = shared[i]["fc2"]
+            c = {**fc2["c"], **add(f"block{i}.fc2", fc2["paths"][w], tag)}
+            rq = f"g_{prefix}_block{i}_fc2_rq{tag}"
+            path_blocks.append({"index": i, "mem": shared[i]["mem"], "fc1": shared[i]["fc1"],
+                                "fc2": {**fc2, "c": c, "rq": rq}})  # fmt: skip
+        paths.append({"width": w, "tag": width_tag(w), "blocks": path_blocks})
 
     fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
     c1, c2, pr = ir.layer("conv1"), ir.layer("conv2"), ir.layer("proj")
@@ -183,10 +194,14 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
     for n in ("conv1", "conv2", "proj"):
         c = layers[n]["c"]
         rq.append({"name": f"g_{prefix}_{n}_rq", "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
-    for b in block_ctx:
-        for part in ("mem", "fc1", "fc2"):
-            c = b[part]["c"]
-            rq.append({"name": b[part]["rq"], "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
+    for i in blocks:
+        for part in ("mem", "fc1"):
+            c = shared[i][part]["c"]
+            rq.append({"name": shared[i][part]["rq"], "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
+    for path in paths:
+        for b in path["blocks"]:
+            c = b["fc2"]["c"]
+            rq.append({"name": b["fc2"]["rq"], "m": c["m"], "s": c["s"], "b": c["b"], "a": c["a"]})
     cl = layers["classifier"]["c"]
     rq.append({"name": f"g_{prefix}_classifier_rq", "m": cl["m"], "s": cl["s"], "b": cl["b"], "a": "NULL"})
     return {
@@ -194,8 +209,9 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
         "sha256": ir.sha256,
         "prefix": prefix,
         "P": prefix.upper(),
-        "width": width,
-        "width_tag": width_tag(width),
+        "width": width_spec(widths),
+        "widths": list(widths),
+        "paths": paths,
         "labels": [c_string(x) for x in ir.labels],
         "n_classes": len(ir.labels),
         "n_mels": fcfg.n_mels,
@@ -208,7 +224,6 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
         "arrays": arrays,
         "requants": rq,
         "L": layers,
-        "blocks": block_ctx,
         "buf": buf,
         "d_model": d_model,
         "t": t,
@@ -246,7 +261,7 @@ def plan_memory(ir: ModelIR, width: str, prefix: str = "kws", kernels: str = DEF
     b = ctx["buf"]
     model_ram = 4 * (b["act_a"] + b["act_b"] + 2 * b["bits"] + b["s2"]) + 8 * b["sums"]
     fe_ram = 4 * (fcfg.n_fft + 2) + 2 * fcfg.n_mels * fcfg.n_frames + 16
-    float32 = 4 * int(ir.header["float_params"][width])
+    float32 = 4 * float_params(ir, build_widths(ir, width))
     weight_bytes = sum(a.nbytes for a in ctx["arrays"] if a.name.endswith(("_w", "_q")))
     return MemoryPlan(
         model_flash, fe_flash, model_ram, fe_ram, float32, weight_bytes, 4 * n_weights(ir, width)
@@ -254,9 +269,10 @@ def plan_memory(ir: ModelIR, width: str, prefix: str = "kws", kernels: str = DEF
 
 
 def n_weights(ir: ModelIR, width: str) -> int:
-    """Weights (binary + int8) of the conv/linear layers one path runs."""
+    """Weights (binary + int8) of the conv/linear layers a build's paths run (shared between paths)."""
     names = ["conv1", "conv2", "proj", "classifier"]
-    names += [f"block{i}.{p}" for i in ir.blocks(width) for p in ("mem", "fc1", "fc2")]
+    blocks = embedded_blocks(ir, build_widths(ir, width))
+    names += [f"block{i}.{p}" for i in blocks for p in ("mem", "fc1", "fc2")]
     total = 0
     for n in names:
         lay = ir.layer(n)

@@ -27,10 +27,11 @@ def find_model_header(lib_dir: Path, prefix: str) -> str:
 def info_fields(
     *, width: str, labels: Sequence[str], feature_config: Mapping[str, Any] | None, prefix: str
 ) -> str:
-    """The static INFO fields as JSON text without braces (the device adds its own fields)."""
+    """The static INFO fields as JSON text without braces (the device adds its own fields, among them
+    ``width``, the path it runs now). ``width``: the build's paths, comma-separated (``"1,1/8"``)."""
     body = json.dumps(
         {
-            "width": width,
+            "widths": width.split(","),
             "labels": list(labels),
             "feature_config": dict(feature_config or {}),
             "prefix": prefix,

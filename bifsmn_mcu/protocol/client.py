@@ -2,6 +2,7 @@
 
 dev = DeviceClient(open_transport("socket://127.0.0.1:4321"))
 info = dev.info(); res = dev.infer_features(feats); res = dev.infer_pcm(pcm)
+info = dev.set_width("1/4")  # firmware built with several widths (generate --width 1,1/4)
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ class DeviceClient:
 
     def info(self, timeout: float | None = None) -> dict:
         return self.call(MsgType.INFO_REQ, b"", MsgType.INFO, parse_info, timeout=timeout)
+
+    def set_width(self, width: str) -> dict:
+        """Switch the firmware to the thin path ``width``; returns its INFO afterwards (``width`` = the
+        path it now runs). DeviceError BAD_WIDTH when the firmware does not hold that path."""
+        return self.call(MsgType.SET_WIDTH, width.encode("ascii"), MsgType.INFO, parse_info)
 
     def infer_features(self, features: np.ndarray) -> Result:
         return self.call(MsgType.INFER_FEATURES, features_payload(features), MsgType.RESULT, parse_result)

@@ -14,6 +14,7 @@ class MsgType(IntEnum):
     INFO_REQ = 0x01
     INFER_FEATURES = 0x02
     INFER_PCM = 0x03
+    SET_WIDTH = 0x04
     INFO = 0x81
     RESULT = 0x82
     PCM_ACK = 0x83
@@ -29,6 +30,7 @@ class ErrorCode(IntEnum):
     BAD_VERSION = 6
     GARBAGE = 7
     BAD_STATE = 8
+    BAD_WIDTH = 9
 
 
 PCM_FIRST = 0x01

@@ -4,6 +4,9 @@
         logits = hm.infer_features(feats)          # (N, 32, 32) int16 -> (N, 12) int64
         feats_c, logits = hm.infer_pcm(pcm)        # (N, 16000) int16 through the C front end
 
+    A build of several paths (``width="1,1/8"``) runs the first; ``hm.width = "1/8"`` selects another
+    (the harness calls ``<prefix>_set_width``).
+
 One process handles every clip of a call (binary records over stdin/stdout, see the harness
 template ``templates/sim_harness.c.j2``). Compiled with ``-std=c99 -O2 -Wall -Wextra -Werror``,
 optionally with AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -21,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
 from ..codegen.generate import write_model_lib
+from ..codegen.widths import build_widths
 from ..frontend.config import FeatureConfig
 from ..model.ir import ModelIR
 from ..resources import templates_dir
@@ -44,7 +48,16 @@ class HostModel:
     feature_shape: tuple[int, int]
     clip_samples: int
     _tmp: tempfile.TemporaryDirectory | None = None
-    layer_sizes: dict[str, int] | None = None  # int32 values per layer, in network order
+    path_layer_sizes: dict[str, dict[str, int]] | None = None  # per path: int32 values per layer, in order
+    width: str = "1"  # the path the harness runs (one of the build's)
+
+    @property
+    def widths(self) -> list[str]:
+        return list(self.path_layer_sizes or [self.width])
+
+    @property
+    def layer_sizes(self) -> dict[str, int] | None:
+        return None if self.path_layer_sizes is None else self.path_layer_sizes[self.width]
 
     @classmethod
     def build(
@@ -82,7 +95,9 @@ class HostModel:
             defines={f"{prefix.upper()}_LAYER_HOOK": f"{prefix}_sim_layer_hook"},
         )
         fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
-        return cls(exe, len(ir.labels), fcfg.feature_shape, fcfg.clip_samples, tmp, _layer_sizes(ir, width))
+        widths = build_widths(ir, width)
+        sizes = {w: _layer_sizes(ir, w) for w in widths}
+        return cls(exe, len(ir.labels), fcfg.feature_shape, fcfg.clip_samples, tmp, sizes, widths[0])
 
     def __enter__(self) -> HostModel:
         return self
@@ -96,7 +111,9 @@ class HostModel:
             self._tmp = None
 
     def _run(self, args: list[str], data: bytes) -> bytes:
-        proc = subprocess.run([str(self.exe), *args], input=data, capture_output=True)
+        if self.width not in self.widths:
+            raise SimulationError(f"width {self.width} is not in this build ({', '.join(self.widths)})")
+        proc = subprocess.run([str(self.exe), *args, "--width", self.width], input=data, capture_output=True)
         if proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
             raise SimulationError(f"host model exited with {proc.returncode}: {err[-2000:]}")

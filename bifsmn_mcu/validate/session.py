@@ -15,7 +15,7 @@ from .elf_size import elf_memory
 from .inputs import Utterance
 from .report import markdown, write_report
 from .results import ResultsError, ResultsWriter, check_resumable, load_results, run_stamp
-from .runner import RunAborted, ValidationError, handshake, run_utterances
+from .runner import RunAborted, ValidationError, handshake, run_utterances, select_width
 from .summary import summarize
 
 
@@ -97,10 +97,8 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
     new: list[dict[str, Any]] = []
     interrupted = False
     try:
-        info = handshake(client, ir.sha256)
-        width = opts.width or str(info.get("width"))
-        if str(info.get("width")) != width:
-            raise ValidationError(f"device runs width {info.get('width')}, --width asks for {width}")
+        info = select_width(client, handshake(client, ir.sha256), opts.width)
+        width = str(info["width"])
         done = load_results(results) if opts.resume else {}
         stamp = run_stamp(info, width)
         check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results, stamp=stamp)

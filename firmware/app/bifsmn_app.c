@@ -1,5 +1,5 @@
-/* Protocol dispatch: INFO, INFER_FEATURES, INFER_PCM (chunked, device front end) -> RESULT /
- * PCM_ACK / ERROR. Static memory only; the receive buffer is the only large buffer here. */
+/* Protocol dispatch: INFO, INFER_FEATURES, INFER_PCM (chunked, device front end), SET_WIDTH -> RESULT /
+ * PCM_ACK / INFO / ERROR. Static memory only; the receive buffer is the only large buffer here. */
 #include <string.h>
 
 #include "bifsmn_app.h"
@@ -114,15 +114,36 @@ static void on_infer_pcm(uint8_t seq, const uint8_t *payload, uint16_t len)
     infer_and_reply(seq, APP_FEATURES(), s_pcm_fe_cycles);
 }
 
+static void send_info(uint8_t seq)
+{
+    /* the INFO text is built in the receive buffer: the request is done with it */
+    size_t n = bifsmn_app_info((char *)s_rx.payload, sizeof s_rx.payload);
+    send_frame(BIFSMN_MSG_INFO, seq, s_rx.payload, n);
+}
+
+static void on_set_width(uint8_t seq, uint8_t *payload, uint16_t len)
+{
+    if (len == 0u || len > 7u) {
+        send_error(seq, BIFSMN_ERR_BAD_SIZE, BIFSMN_MSG_SET_WIDTH, "width: 1 to 7 characters");
+        return;
+    }
+    payload[len] = 0u; /* len < BIFSMN_PROTO_MAX_PAYLOAD: room for the terminator */
+    if (APP_SET_WIDTH((const char *)payload) != 0) {
+        send_error(seq, BIFSMN_ERR_BAD_WIDTH, BIFSMN_MSG_SET_WIDTH, "width not in this firmware");
+        return;
+    }
+    send_info(seq);
+}
+
 static void on_frame(void)
 {
     switch (s_rx.type) {
-    case BIFSMN_MSG_INFO_REQ: {
-        /* the INFO text is built in the receive buffer: the request is done with it */
-        size_t n = bifsmn_app_info((char *)s_rx.payload, sizeof s_rx.payload);
-        send_frame(BIFSMN_MSG_INFO, s_rx.seq, s_rx.payload, n);
+    case BIFSMN_MSG_INFO_REQ:
+        send_info(s_rx.seq);
         break;
-    }
+    case BIFSMN_MSG_SET_WIDTH:
+        on_set_width(s_rx.seq, s_rx.payload, s_rx.len);
+        break;
     case BIFSMN_MSG_INFER_FEATURES:
         if (s_rx.len != FEATURE_BYTES) {
             send_error(s_rx.seq, BIFSMN_ERR_BAD_SIZE, BIFSMN_MSG_INFER_FEATURES, "features: wrong size");

@@ -62,8 +62,9 @@ size_t bifsmn_app_info(char *buf, size_t cap)
     put_field(&o, "core", bsp_core());
     put_field(&o, "counter", bsp_counter_kind());
     put_field(&o, "build", __DATE__ " " __TIME__ " gcc " __VERSION__);
+    put_field(&o, "width", APP_WIDTH()); /* the thin path infer runs now */
     put(&o, ",");
-    put(&o, APP_INFO_JSON_FIELDS); /* "width":..., "labels":[...], "feature_config":{...}, sizes */
+    put(&o, APP_INFO_JSON_FIELDS); /* "widths":[...], "labels":[...], "feature_config":{...}, prefix */
     put(&o, "}");
     return o.n;
 }

@@ -26,6 +26,7 @@
 #define BIFSMN_MSG_INFO_REQ 0x01u
 #define BIFSMN_MSG_INFER_FEATURES 0x02u /* payload: int16 features, mel-major */
 #define BIFSMN_MSG_INFER_PCM 0x03u      /* payload: flags u8 | pad u8 | int16 samples */
+#define BIFSMN_MSG_SET_WIDTH 0x04u      /* payload: a thin path's name ("1/4"), ASCII; reply INFO */
 #define BIFSMN_MSG_INFO 0x81u           /* payload: JSON text */
 #define BIFSMN_MSG_RESULT 0x82u         /* label u16 | n u16 | cycles_fe u32 | cycles_nn u32 | logits i32[n] */
 #define BIFSMN_MSG_PCM_ACK 0x83u        /* samples_so_far u32 | frames_done u16 */
@@ -43,6 +44,7 @@
 #define BIFSMN_ERR_BAD_VERSION 6u
 #define BIFSMN_ERR_GARBAGE 7u
 #define BIFSMN_ERR_BAD_STATE 8u
+#define BIFSMN_ERR_BAD_WIDTH 9u /* SET_WIDTH names a path this firmware does not hold */
 
 uint16_t bifsmn_crc16(uint16_t crc, const uint8_t *data, size_t n);
 

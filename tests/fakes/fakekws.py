@@ -14,7 +14,11 @@ def features(pcm: np.ndarray) -> np.ndarray:
     return np.minimum(acc >> 4, 32767).astype(np.int16)
 
 
-def logits(feats: np.ndarray) -> list[int]:
+WIDTHS = ("1/2", "1/8")  # the fake's thin paths; the first runs after boot
+
+
+def logits(feats: np.ndarray, width: str = "1/2") -> list[int]:
     f = np.asarray(feats, dtype=np.int64).reshape(-1)
     i = np.arange(f.size)
-    return [int(np.sum(f * (((i * 7 + k * 13) % 5) - 2))) for k in range(12)]
+    path = WIDTHS.index(width)
+    return [int(np.sum(f * (((i * 7 + k * 13) % 5) - 2))) + path * (k + 1) for k in range(12)]

@@ -1,6 +1,25 @@
 /* feature[m][t] = min(32767, (sum |x[500 t + i]| for i < 480, i % 32 == m) >> 4);
- * logits[k] = sum_i feature[i] * (((i * 7 + k * 13) % 5) - 2); label = first argmax. */
+ * logits[k] = sum_i feature[i] * (((i * 7 + k * 13) % 5) - 2) + path * (k + 1); label = first argmax. */
+#include <string.h>
+
 #include "fakekws.h"
+
+static const char *const s_widths[2] = {"1/2", "1/8"};
+static int s_path;
+
+int fakekws_set_width(const char *width)
+{
+    int i;
+    for (i = 0; i < 2; ++i) {
+        if (strcmp(width, s_widths[i]) == 0) {
+            s_path = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *fakekws_width(void) { return s_widths[s_path]; }
 
 static int32_t s_acc[FAKEKWS_N_MELS * FAKEKWS_N_FRAMES];
 static int16_t s_feat[FAKEKWS_N_MELS * FAKEKWS_N_FRAMES];
@@ -53,7 +72,7 @@ int fakekws_infer(const int16_t *features, int32_t *logits)
         for (i = 0; i < (size_t)(FAKEKWS_N_MELS * FAKEKWS_N_FRAMES); ++i) {
             acc += (int32_t)features[i] * (int32_t)((int)((i * 7u + (size_t)k * 13u) % 5u) - 2);
         }
-        logits[k] = acc;
+        logits[k] = acc + s_path * (k + 1);
         if (acc > logits[best]) {
             best = k;
         }

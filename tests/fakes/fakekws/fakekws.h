@@ -16,4 +16,7 @@ void fakekws_frontend_reset(void);
 int fakekws_frontend_push(const int16_t *pcm, size_t n);
 const int16_t *fakekws_features(void);
 int fakekws_infer(const int16_t *features, int32_t *logits);
+/* two thin paths, "1/2" (after boot) and "1/8": path index i adds i * (k + 1) to logit k */
+int fakekws_set_width(const char *width);
+const char *fakekws_width(void);
 #endif
