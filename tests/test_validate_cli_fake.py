@@ -124,7 +124,7 @@ def test_resume_refuses_results_of_another_width(device, sha: str, tmp_path: Pat
     assert '"width":"1","board":"fake-board"' in results.read_text()
     device(info(sha, width="1/2"), result(11, LOGITS))
     out = _one_line_error(_run(tmp_path / "r2", "--resume", str(results), *_wavs(2)))
-    assert "width '1'; this device reports '1/2'" in out
+    assert f"device holds width 1/2, {results} was measured on width 1" in out and "--width 1" in out
     assert len(results.read_text().splitlines()) == 1
 
 

@@ -47,4 +47,13 @@ def test_validate_switches_the_path_of_a_two_path_firmware(tmp_path) -> None:
         assert json.loads((tmp_path / "r_dev" / "report.json").read_text())["device"]["width"] == "1/8"
         p = _validate(port, ir_path, tmp_path / "r_bad", "--width", "1/4")
         assert p.returncode != 0
-        assert "device holds width 1, 1/8, --width asks for 1/4" in p.stderr and "--width 1,1/8,1/4" in p.stderr
+        assert "device holds width 1, 1/8, --width asks for 1/4" in p.stderr
+        assert "--width 1,1/8,1/4" in p.stderr
+        # a run on 1/8 cut after 3 clips, the device switched to 1, then --resume without --width: back on 1/8
+        rep = tmp_path / "r_res"
+        assert _validate(port, ir_path, rep, "--width", "1/8", "--limit", "3").returncode == 0
+        assert _validate(port, ir_path, tmp_path / "r_other", "--width", "1", "--limit", "1").returncode == 0
+        p = _validate(port, ir_path, tmp_path / "r_unused", "--resume", str(rep / "results.jsonl"))
+        assert p.returncode == 0, p.stderr
+        lines = (rep / "results.jsonl").read_text().splitlines()
+        assert len(lines) == 6 and {json.loads(x)["width"] for x in lines} == {"1/8"}

@@ -55,16 +55,19 @@ def handshake(client: DeviceClient, model_sha256: str, timeout: float | None = N
     return info
 
 
-def select_width(client: DeviceClient, info: dict[str, Any], width: str | None) -> dict[str, Any]:
+def select_width(
+    client: DeviceClient, info: dict[str, Any], width: str | None, why: str = "--width asks for"
+) -> dict[str, Any]:
     """INFO of the device running ``width`` (None: the path it runs now). A firmware built with several
-    paths (``generate --width 1,1/4``) is switched with SET_WIDTH; one without ``width`` is refused."""
+    paths (``generate --width 1,1/4``) is switched with SET_WIDTH; one without ``width`` is refused
+    (``why`` says where ``width`` came from)."""
     running = str(info.get("width"))
     if width is None or width == running:
         return info
     held = [str(w) for w in info.get("widths") or [running]]
     if width not in held:
         raise ValidationError(
-            f"device holds width {', '.join(held)}, --width asks for {width}: generate the firmware with "
+            f"device holds width {', '.join(held)}, {why} {width}: generate the firmware with "
             f"--width {width} (or --width {','.join(held + [width])} for several paths switched at run time)"
         )
     try:

@@ -97,9 +97,12 @@ def validate(ir: Any, opts: ValidateOptions, host: Any = None) -> ValidateOutcom
     new: list[dict[str, Any]] = []
     interrupted = False
     try:
-        info = select_width(client, handshake(client, ir.sha256), opts.width)
-        width = str(info["width"])
         done = load_results(results) if opts.resume else {}
+        # resuming without --width: the path the results were measured on (a multi-path device is switched)
+        measured = next((str(r["width"]) for r in done.values() if "width" in r), None)
+        why = "--width asks for" if opts.width or measured is None else f"{results} was measured on width"
+        info = select_width(client, handshake(client, ir.sha256), opts.width or measured, why)
+        width = str(info["width"])
         stamp = run_stamp(info, width)
         check_resumable(done, model_sha256=ir.sha256, mode=opts.mode, path=results, stamp=stamp)
         pending = [u for u in opts.utterances if u.id not in done]
