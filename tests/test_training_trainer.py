@@ -161,3 +161,10 @@ def test_two_stage_schedule_real_weights_then_one_bit(shared_data, tmp_path):
     cfg2["train"]["init_checkpoint"] = str(tmp_path / "st1" / "last.pt")  # stage 2 starts from stage 1
     train(cfg2, tmp_path / "st2", progress=False, log=lambda *_: None)
     assert "real_weights" not in _rows(tmp_path / "st2")[0]
+    from bifsmn_mcu.training.ship import main as ship
+
+    ship(
+        ["--run", str(tmp_path / "st2"), "--out", str(tmp_path / "ship"), "--command", "bifsmn-mcu train ..."]
+    )
+    card = (tmp_path / "ship" / "MODEL_CARD.md").read_text()
+    assert "Two-stage schedule: stage 1 (1 epochs" in card and "real-valued weights" in card

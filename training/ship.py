@@ -33,6 +33,23 @@ def _loss_text(dc: dict) -> str:
     return f"`w * (CE{feat}{soft})`{ens}"
 
 
+def _start_text(tr: dict) -> str:
+    """Where the student started: the teacher, or (fine-tuning / two-stage) another run's checkpoint."""
+    init = tr.get("init_checkpoint")
+    if not init:
+        return "Student initialised from the teacher"
+    cfg_file = Path(init).parent / "config.json"
+    first = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
+    t1 = first.get("train", {})
+    if t1.get("real_weights"):
+        return (
+            f"Two-stage schedule: stage 1 ({t1.get('epochs', '?')} epochs, same losses, initialised from the "
+            "teacher) trains binary activations with real-valued weights; stage 2, this run, starts from "
+            "stage 1's last epoch with 1-bit weights"
+        )
+    return f"Student started from the checkpoint `{Path(init).parent.name}/{Path(init).name}`"
+
+
 def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
     cfg = ck["config"]
     dev = ck["metrics"]["dev"]
@@ -81,7 +98,7 @@ Dev: the other 20 % of speakers ({rows[-1].get("dev_clips", "?")} clips), never 
 held-out official test speakers are not in this data and judge the model separately.
 
 ## Recipe
-Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. Student initialised from the teacher, trained
+Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. {_start_text(tr)}, trained
 {tr["epochs"]} epochs, batch {tr["batch_size"]}, {tr["optimizer"]} lr {tr["lr"]} cosine,
 weight decay {tr["weight_decay"]},
 thresholds and LPB alphas at {tr["slow_lr"]}x lr; paths {tr["paths"]} trained jointly with weights

@@ -171,8 +171,7 @@ def model_context(ir: ModelIR, width: str, prefix: str, kernels: str = DEFAULT_K
             fc2 = shared[i]["fc2"]
             c = {**fc2["c"], **add(f"block{i}.fc2", fc2["paths"][w], tag)}
             rq = f"g_{prefix}_block{i}_fc2_rq{tag}"
-            path_blocks.append({"index": i, "mem": shared[i]["mem"], "fc1": shared[i]["fc1"],
-                                "fc2": {**fc2, "c": c, "rq": rq}})  # fmt: skip
+            path_blocks.append({**shared[i], "index": i, "fc2": {**fc2, "c": c, "rq": rq}})
         paths.append({"width": w, "tag": width_tag(w), "blocks": path_blocks})
 
     fcfg = FeatureConfig.from_dict(ir.header["feature_config"])
