@@ -62,6 +62,7 @@ def write_model_lib(
 ) -> list[str]:
     """Render and copy the library files into ``lib_dir`` (created); returns the file names."""
     files = render_model(ir, width, prefix, kernels)
+    widths = build_widths(ir, width)
     lib_dir.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (lib_dir / name).write_text(text)
@@ -72,11 +73,11 @@ def write_model_lib(
         "generator": f"bifsmn-mcu {__version__}",
         "model_sha256": ir.sha256,
         "width": width,
-        "widths": list(build_widths(ir, width)),
+        "widths": list(widths),
         "prefix": prefix,
         "kernels": kernels,
         "labels": ir.labels,
-        "blocks": embedded_blocks(ir, build_widths(ir, width)),
+        "blocks": embedded_blocks(ir, widths),
         "feature_config": ir.header["feature_config"],
         "memory": plan_memory(ir, width, prefix, kernels).as_dict(),
     }

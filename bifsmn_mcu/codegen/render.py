@@ -260,7 +260,7 @@ def plan_memory(ir: ModelIR, width: str, prefix: str = "kws", kernels: str = DEF
     b = ctx["buf"]
     model_ram = 4 * (b["act_a"] + b["act_b"] + 2 * b["bits"] + b["s2"]) + 8 * b["sums"]
     fe_ram = 4 * (fcfg.n_fft + 2) + 2 * fcfg.n_mels * fcfg.n_frames + 16
-    float32 = 4 * float_params(ir, build_widths(ir, width))
+    float32 = 4 * float_params(ir, ctx["widths"])
     weight_bytes = sum(a.nbytes for a in ctx["arrays"] if a.name.endswith(("_w", "_q")))
     return MemoryPlan(
         model_flash, fe_flash, model_ram, fe_ram, float32, weight_bytes, 4 * n_weights(ir, width)

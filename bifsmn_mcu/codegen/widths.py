@@ -13,8 +13,9 @@ from ..model.ir import ModelIR
 from .errors import CodegenError
 
 
-def parse_widths(spec: str, available: Sequence[str]) -> tuple[str, ...]:
+def build_widths(ir: ModelIR, spec: str) -> tuple[str, ...]:
     """``"1,1/8"`` -> ``("1", "1/8")``; ``"all"`` -> every path of the model; CodegenError otherwise."""
+    available = ir.widths
     text = str(spec).strip()
     if text == "all":
         return tuple(available)
@@ -32,10 +33,6 @@ def parse_widths(spec: str, available: Sequence[str]) -> tuple[str, ...]:
 def width_spec(widths: Sequence[str]) -> str:
     """The canonical text of a build's paths (first = run after boot)."""
     return ",".join(widths)
-
-
-def build_widths(ir: ModelIR, spec: str) -> tuple[str, ...]:
-    return parse_widths(spec, ir.widths)
 
 
 def embedded_blocks(ir: ModelIR, widths: Sequence[str]) -> list[int]:
