@@ -45,3 +45,35 @@ def test_ensemble_teachers_are_rows_only_when_run(tmp_path):
     row = "| FP teacher, more regularisation (KD ensemble member) | `teacher_reg` (`teacher_reg`) | 1/1 |"
     assert f"{row} 87.00 |" in text
     assert "teacher_reg_synth2" not in text
+
+
+def test_two_stage_shipped_run_shows_its_stage_one(tmp_path):
+    from bifsmn_mcu.training.ablation import STAGE1_LABEL, main_rows
+
+    ok = {"1": 0.75, "1/2": 0.6, "1/4": 0.5, "1/8": 0.4}
+    _run(tmp_path, "st1", "stage1", [ok])
+    _run(tmp_path, "st2", "kd", [ok])
+    (tmp_path / "st1" / "config.json").write_text(
+        json.dumps({"name": "stage1", "train": {"real_weights": True}})
+    )
+    cfg = {"name": "kd", "train": {"init_checkpoint": "elsewhere/st1/last.pt"}}
+    (tmp_path / "st2" / "config.json").write_text(json.dumps(cfg))
+    labels = [r[1] for r in main_rows(tmp_path, "st2")]
+    assert labels[-2:] == [STAGE1_LABEL, "**BiFSMNv2** (shipped run)"]
+    text = table(tmp_path, main_rows(tmp_path, "st2"))
+    assert "| `st1` (`stage1`) | 1/1 | 75.00 |" in text and "| `st2` (`kd`) | 1/1 | 75.00 |" in text
+    # a one-stage run (or a fine-tune from a 1-bit run) has no stage-1 row
+    (tmp_path / "st1" / "config.json").write_text(json.dumps({"name": "stage1", "train": {}}))
+    assert STAGE1_LABEL not in [r[1] for r in main_rows(tmp_path, "st2")]
+
+
+def test_write_replaces_each_table_only_from_its_runs(tmp_path):
+    from bifsmn_mcu.training.ablation import MAIN_END, MAIN_START, main
+
+    _run(tmp_path / "runs", "teacher", "teacher", [{"1": 0.8}])
+    doc = tmp_path / "T.md"
+    doc.write_text(f"{MAIN_START}\nold main\n{MAIN_END}\n{START}\nold ablation 71.67\n{END}\n")
+    main(["--runs", str(tmp_path / "runs"), "--write", str(doc)])
+    text = doc.read_text()
+    assert "old main" not in text and "80.00" in text
+    assert "old ablation 71.67" in text  # no --ablation-runs: the ablation table is left as it was

@@ -1,9 +1,11 @@
 """The ablation table of TRAINING.md, from the runs' ``metrics.jsonl`` (every number from a file).
 
-``python -m bifsmn_mcu.training.ablation --runs RUNS_DIR [--ablation-runs DIR] [--write TRAINING.md]``
-reads ``<dir>/<run>/metrics.jsonl`` for the runs below, picks each run's selected epoch with the
-trainer's rule (best full-path dev accuracy with full >= 1/2 >= 1/4) and prints a Markdown table;
-``--write`` replaces the table between the ``ablation-table`` markers of a Markdown file.
+``python -m bifsmn_mcu.training.ablation --runs RUNS_DIR [--shipped RUN] [--ablation-runs DIR]
+[--write TRAINING.md]`` reads ``<dir>/<run>/metrics.jsonl`` for the runs below, picks each run's selected
+epoch with the trainer's rule (best full-path dev accuracy with full >= 1/2 >= 1/4) and prints Markdown
+tables; ``--write`` replaces the main table between the ``main-table`` markers of a Markdown file and, with
+``--ablation-runs``, the ablation table between the ``ablation-table`` markers (each table is rewritten only
+from the run folders it is given, so the two can come from different sessions).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ MAIN = [  # (run folder, label shown, widths reported[, shown only when the run 
     ("teacher_reg_synth2", "FP teacher, more regularisation + synth2 (KD ensemble member)", ("1",), True),
     ("bifsmnv2", "**BiFSMNv2** (shipped run)", ALL),
 ]
+STAGE1_LABEL = "BiFSMNv2 stage 1 of the shipped run (real-valued weights)"
 ABLATION = [  # one same reduced budget each, all initialised from the same teacher
     ("plain_bnn", "plain BNN (sign + STE, no scales)", ("1",)),
     ("bifsmn_v1", "BiFSMN v1 (HED + thinnable)", ALL),
@@ -31,10 +34,27 @@ ABLATION = [  # one same reduced budget each, all initialised from the same teac
     ("bifsmnv2_kd", "BiFSMNv2 + soft-label KD", ALL),
 ]
 START, END = "<!-- ablation-table:start -->", "<!-- ablation-table:end -->"
+MAIN_START, MAIN_END = "<!-- main-table:start -->", "<!-- main-table:end -->"
 
 
 def read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def main_rows(runs: Path, shipped: str = "bifsmnv2") -> list:
+    """MAIN with the shipped run's folder; a two-stage run's stage 1 (its ``--init`` run) gets a row too."""
+    rows = [r for r in MAIN if r[0] != "bifsmnv2"]
+    cfg_file = runs / shipped / "config.json"
+    init = (
+        json.loads(cfg_file.read_text()).get("train", {}).get("init_checkpoint")
+        if cfg_file.is_file()
+        else None
+    )
+    stage1 = runs / Path(init).parent.name if init else None
+    if stage1 and (stage1 / "config.json").is_file():
+        if json.loads((stage1 / "config.json").read_text()).get("train", {}).get("real_weights"):
+            rows.append((stage1.name, STAGE1_LABEL, ALL))
+    return [*rows, (shipped, "**BiFSMNv2** (shipped run)", ALL)]
 
 
 def table(runs: Path, rows_spec: list) -> str:
@@ -75,17 +95,22 @@ def write_into(doc: Path, text: str, start: str = START, end: str = END) -> None
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=Path, required=True, help="folder holding <run>/metrics.jsonl")
+    ap.add_argument("--shipped", default="bifsmnv2", help="run folder (in --runs) of the shipped student")
     ap.add_argument("--ablation-runs", type=Path, help="folder of the reduced-budget ablation runs")
-    ap.add_argument("--write", type=Path, help="Markdown file whose ablation-table block is replaced")
+    ap.add_argument("--write", type=Path, help="Markdown file whose table blocks are replaced")
     args = ap.parse_args(argv)
-    text = "Main runs (`--runs`):\n\n" + table(args.runs, MAIN)
+    main_text = "Main runs (`--runs`):\n\n" + table(args.runs, main_rows(args.runs, args.shipped))
+    print(main_text, end="")
+    abl_text = ""
     if args.ablation_runs:
-        text += "\nAblations at one same reduced budget (`--ablation-runs`):\n\n" + table(
+        abl_text = "Ablations at one same reduced budget (`--ablation-runs`):\n\n" + table(
             args.ablation_runs, ABLATION
         )
-    print(text, end="")
+        print("\n" + abl_text, end="")
     if args.write:
-        write_into(args.write, text)
+        write_into(args.write, main_text, MAIN_START, MAIN_END)
+        if abl_text:
+            write_into(args.write, abl_text)
 
 
 if __name__ == "__main__":
