@@ -40,6 +40,10 @@ if kind == "qemu":
         AS="arm-none-eabi-as",
         CC="arm-none-eabi-gcc",
         CXX="arm-none-eabi-g++",
+        # the QEMU firmware is C: link with gcc. SCons would pick g++ because src/ holds the Arduino
+        # BSP (a .cpp that compiles to nothing here), and g++ with nano.specs needs libstdc++_nano,
+        # which Debian ships in a separate package (libstdc++-arm-none-eabi-newlib)
+        LINK="arm-none-eabi-gcc",
         GDB="arm-none-eabi-gdb",
         OBJCOPY="arm-none-eabi-objcopy",
         RANLIB="arm-none-eabi-ranlib",
