@@ -168,3 +168,37 @@ def test_two_stage_schedule_real_weights_then_one_bit(shared_data, tmp_path):
     )
     card = (tmp_path / "ship" / "MODEL_CARD.md").read_text()
     assert "Two-stage schedule: stage 1 (1 epochs" in card and "real-valued weights" in card
+
+
+@pytest.mark.data
+def test_kept_epochs_average_back_to_the_logged_accuracy(shared_data, tmp_path):
+    """--keep-epochs keeps the last N epochs (stripped); averaging one epoch reproduces its dev figures."""
+    from bifsmn_mcu.training.average import average_run, average_state_dicts
+    from bifsmn_mcu.training.checkpoint import read_checkpoint
+
+    cfg = _tiny(shared_data, tmp_path, epochs=3)
+    cfg["train"]["keep_epochs"] = 2
+    train(cfg, tmp_path / "run", progress=False, log=lambda *_: None)
+    kept = sorted(p.name for p in (tmp_path / "run" / "epochs").iterdir())
+    assert kept == ["epoch_002.pt", "epoch_003.pt"]
+    e2, e3 = (read_checkpoint(tmp_path / "run" / "epochs" / k) for k in kept)
+    assert e3["epoch"] == 3 and "optimizer" not in e3
+    # one epoch: the same weights, the same BN re-estimation, so exactly the accuracy the trainer logged
+    ck, acc = average_run(tmp_path / "run", 1, progress=False)
+    assert acc == _rows(tmp_path / "run")[-1]["dev"] and ck["metrics"]["averaged_epochs"] == [3]
+    # two epochs: every floating tensor is the mean, integer buffers come from the last epoch
+    avg = average_state_dicts([e2["state_dict"], e3["state_dict"]])
+    for k, v in avg.items():
+        if torch.is_floating_point(v):
+            mean = (e2["state_dict"][k].double() + e3["state_dict"][k].double()) / 2
+            torch.testing.assert_close(v, mean.to(v.dtype))
+        else:
+            assert torch.equal(v, e3["state_dict"][k])
+    ck2, _ = average_run(tmp_path / "run", 2, progress=False)
+    assert ck2["metrics"]["averaged_epochs"] == [2, 3]
+    model, _ = load_model(save_checkpoint(ck2, tmp_path / "avg.pt"))  # an ordinary checkpoint
+    assert model.widths == ("1", "1/2", "1/4", "1/8")
+    with pytest.raises(SystemExit, match="holds 2 epochs"):
+        average_run(tmp_path / "run", 3, progress=False)
+    with pytest.raises(ValueError, match="different tensors"):
+        average_state_dicts([e2["state_dict"], {"x": torch.zeros(1)}])

@@ -35,6 +35,7 @@ DEFAULTS: dict = {
         "threads": 1,
         "compile": False,
         "real_weights": False,
+        "keep_epochs": 0,
     },
     "distill": {
         "method": "none",

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
 from .calibrate import calibrate_bn, calibration_set
-from .checkpoint import read_checkpoint, save_checkpoint
+from .checkpoint import read_checkpoint, save_checkpoint, strip
 from .compiling import compile_for_training
 from .data import build_featuresets, mask_batch
 from .distill import fid_loss, fid_parts, hed_loss, logit_mse, soft_kl
@@ -320,6 +320,8 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
             save_checkpoint(ck, out / "last.pt")
             if improved:
                 save_checkpoint(ck, out / "best.pt")
+            if epoch + 1 > epochs - int(tr.get("keep_epochs", 0)):  # for weight averaging (average.py)
+                save_checkpoint(strip(ck), out / "epochs" / f"epoch_{epoch + 1:03d}.pt")
             dev = " ".join(f"{w}:{a:.4f}" for w, a in acc.items())
             log(
                 f"epoch {epoch + 1}/{epochs} loss {row['train_loss']:.4f} train {row['train_acc']:.4f} "

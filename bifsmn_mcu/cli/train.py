@@ -55,6 +55,11 @@ from bifsmn_mcu.training.config import CONFIG_DIR
     help="torch.compile the training step: about 2x the clips/s of the binary students on CPU (not for "
     "the teacher) after minutes of compilation; needs g++ and the Python headers",
 )
+@click.option(
+    "--keep-epochs",
+    type=int,
+    help="also keep the last N epochs' checkpoints in OUT/epochs/ (for weight averaging)",
+)
 @click.option("--resume", is_flag=True, help="continue from OUT/last.pt at its saved epoch")
 @click.option("--quiet", is_flag=True, help="no progress bars")
 def train(
@@ -70,6 +75,7 @@ def train(
     seed: int | None,
     init: str | None,
     compile_step: bool,
+    keep_epochs: int | None,
     resume: bool,
     quiet: bool,
 ) -> None:
@@ -107,6 +113,10 @@ def train(
         t["seed"] = seed
     if init:
         t["init_checkpoint"] = init
+    if keep_epochs is not None:
+        if keep_epochs < 0:
+            raise click.BadParameter("must be >= 0", param_hint="--keep-epochs")
+        t["keep_epochs"] = keep_epochs
     if compile_step:
         from bifsmn_mcu.training.compiling import compile_toolchain_problem, unavailable_message
 
