@@ -196,8 +196,13 @@ def test_kept_epochs_average_back_to_the_logged_accuracy(shared_data, tmp_path):
             assert torch.equal(v, e3["state_dict"][k])
     ck2, _ = average_run(tmp_path / "run", 2, progress=False)
     assert ck2["metrics"]["averaged_epochs"] == [2, 3]
-    model, _ = load_model(save_checkpoint(ck2, tmp_path / "avg.pt"))  # an ordinary checkpoint
+    model, _ = load_model(save_checkpoint(ck2, tmp_path / "run" / "avg.pt"))  # an ordinary checkpoint
     assert model.widths == ("1", "1/2", "1/4", "1/8")
+    from bifsmn_mcu.training.ship import main as ship
+
+    ship(["--run", str(tmp_path / "run"), "--checkpoint", "avg.pt", "--out", str(tmp_path / "ship")])
+    card = (tmp_path / "ship" / "MODEL_CARD.md").read_text()
+    assert "the average of epochs 2-3 of the 3 run" in card and "Selected epoch" not in card
     with pytest.raises(SystemExit, match="holds 2 epochs"):
         average_run(tmp_path / "run", 3, progress=False)
     with pytest.raises(ValueError, match="different tensors"):

@@ -50,6 +50,21 @@ def _start_text(tr: dict) -> str:
     return f"Student started from the checkpoint `{Path(init).parent.name}/{Path(init).name}`"
 
 
+def _weights_text(ck: dict, n_epochs: int) -> str:
+    """Which weights ship: one selected epoch, or the average of several (``training.average``)."""
+    avg = ck["metrics"].get("averaged_epochs")
+    if avg:
+        return (
+            f"Weights: the average of epochs {avg[0]}-{avg[-1]} of the {n_epochs} run "
+            "(`python -m bifsmn_mcu.training.average`), then per-path BN re-estimation on 1,024 "
+            "training clips."
+        )
+    return (
+        f"Selected epoch: {ck['epoch']} of the {n_epochs} run when shipped (best full-path dev accuracy "
+        "with\nfull >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips)."
+    )
+
+
 def _card(ck: dict, run: Path, teacher_run: Path | None, path: Path, command: str, note: str = "") -> str:
     cfg = ck["config"]
     dev = ck["metrics"]["dev"]
@@ -103,8 +118,7 @@ Teacher: full-precision D-FSMN (ReLU, dropout 0.2), AdamW. {_start_text(tr)}, tr
 weight decay {tr["weight_decay"]},
 thresholds and LPB alphas at {tr["slow_lr"]}x lr; paths {tr["paths"]} trained jointly with weights
 {tr["path_weights"]}; loss per path {_loss_text(cfg["distill"])}.
-Selected epoch: {ck["epoch"]} of the {len(rows)} run when shipped (best full-path dev accuracy with
-full >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips).
+{_weights_text(ck, len(rows))}
 {note}
 
 ## Dev accuracy (%)
