@@ -64,7 +64,6 @@ def average_run(run: Path, last: int, progress: bool = True) -> tuple[dict, dict
     n_cal = int(tr.get("bn_calibration", 1024))
     if n_cal > 0 and len(getattr(model, "widths", ())) > 1:
         calibrate_bn(model, calibration_set(train_set.feats, n_cal, int(tr["seed"])))
-    model.eval()
     acc = accuracy_per_path(model, dev_set.feats[:, 0], dev_set.labels, eval_paths(model))
     epochs = [int(c["epoch"]) for c in cks]
     out = {
