@@ -18,7 +18,7 @@ import torch
 
 from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
-from .calibrate import calibrate_bn, calibration_set
+from .calibrate import calibrate_bn, trainer_calibration_set
 from .checkpoint import model_from_checkpoint, read_checkpoint, save_checkpoint, strip
 from .data import build_featuresets
 from .evaluation import accuracy_per_path, eval_paths
@@ -60,10 +60,9 @@ def average_run(run: Path, last: int, progress: bool = True) -> tuple[dict, dict
     model = model_from_checkpoint({**ck, "state_dict": avg}, files[-1])
     cfg = ck["config"]
     _, train_set, dev_set = build_featuresets(cfg["data"], DEFAULT_FEATURES, progress=progress)
-    tr = cfg["train"]
-    n_cal = int(tr.get("bn_calibration", 1024))
-    if n_cal > 0 and len(getattr(model, "widths", ())) > 1:
-        calibrate_bn(model, calibration_set(train_set.feats, n_cal, int(tr["seed"])))
+    calib = trainer_calibration_set(model, train_set.feats, cfg["train"])
+    if calib is not None:
+        calibrate_bn(model, calib)
     acc = accuracy_per_path(model, dev_set.feats[:, 0], dev_set.labels, eval_paths(model))
     epochs = [int(c["epoch"]) for c in cks]
     out = {

@@ -59,6 +59,15 @@ def calibrate_bn(model: BinaryFSMN, feats: np.ndarray, batch: int = 256) -> Bina
     return model
 
 
+def trainer_calibration_set(model: nn.Module, train_feats: np.ndarray, tr: dict) -> np.ndarray | None:
+    """The clips the trainer re-estimates BN on (``train.bn_calibration``, default 1,024, seeded by
+    ``train.seed``), or None when it does not (a teacher, a one-path student, or 0)."""
+    n = int(tr.get("bn_calibration", 1024))
+    if n <= 0 or len(getattr(model, "widths", ())) <= 1:
+        return None
+    return calibration_set(train_feats, n, int(tr["seed"]))
+
+
 def calibration_set(train_feats: np.ndarray, n: int = 2048, seed: int = 0) -> np.ndarray:
     """Clean features (copy 0) of ``n`` training clips in a fixed random order."""
     rng = np.random.default_rng([seed, 12345])

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from bifsmn_mcu.frontend import DEFAULT_FEATURES
 
-from .calibrate import calibrate_bn, calibration_set
+from .calibrate import calibrate_bn, trainer_calibration_set
 from .checkpoint import read_checkpoint, save_checkpoint, strip
 from .compiling import compile_for_training
 from .data import build_featuresets, mask_batch
@@ -233,12 +233,7 @@ def train(cfg: dict, out_dir: str | Path, *, resume: bool = False, progress: boo
         "config": cfg,
     }
     clip = float(tr.get("grad_clip", 5.0))
-    n_cal = int(tr.get("bn_calibration", 1024))
-    calib = (
-        calibration_set(train_set.feats, n_cal, seed)
-        if n_cal > 0 and len(getattr(model, "widths", ())) > 1
-        else None
-    )
+    calib = trainer_calibration_set(model, train_set.feats, tr)
 
     for epoch in range(start, epochs):
         torch.manual_seed(seed * 100003 + epoch * 101 + rank)
