@@ -135,3 +135,32 @@ def test_cli_evaluate_json_accuracy_per_path(shared_data, tmp_path):
     res = CliRunner().invoke(main, raw)
     assert res.exit_code == 0, res.output
     assert json.loads(res.output.strip().splitlines()[-1])["clips"] == 1
+    # --per-class: per path, the class recalls add up to the path's accuracy
+    res = CliRunner().invoke(main, [*args, "--cache", str(tmp_path / "cache"), "--per-class"])
+    rep = json.loads(res.output.strip().splitlines()[-1])
+    assert set(rep["per_class"]) == set(WIDTHS)
+    for w, classes in rep["per_class"].items():
+        assert {k: v["n"] for k, v in classes.items() if v["n"]} == {"yes": 2, "no": 2, "_silence_": 2}
+        hits = sum(round(v["recall"] * v["n"]) for v in classes.values() if v["n"])
+        assert hits == round(rep["accuracy"][w] * 6)
+        assert all(
+            sum(v["confused_with"].values()) == v["n"] - round(v["recall"] * v["n"])
+            for v in classes.values()
+            if v["n"]
+        )
+    res = CliRunner().invoke(main, [*args[:-1], "--cache", str(tmp_path / "cache"), "--per-class"])
+    assert res.exit_code == 0 and "recall per class" in res.output and "width-1 misses" in res.output
+
+
+def test_per_class_recall_and_confusions():
+    import numpy as np
+    from bifsmn_mcu.training.evaluation import per_class
+
+    y = np.array([0, 0, 0, 0, 1, 1, 2])
+    pred = np.array([0, 2, 1, 2, 1, 1, 0])
+    rep = per_class(pred, y, ["a", "b", "c", "d"])
+    assert rep["a"] == {"n": 4, "recall": 0.25, "confused_with": {"c": 2, "b": 1}}
+    assert list(rep["a"]["confused_with"]) == ["c", "b"]  # most first
+    assert rep["b"] == {"n": 2, "recall": 1.0, "confused_with": {}}
+    assert rep["c"] == {"n": 1, "recall": 0.0, "confused_with": {"a": 1}}
+    assert rep["d"]["n"] == 0 and rep["d"]["recall"] is None

@@ -46,6 +46,18 @@ def correct_per_path(model: nn.Module, feats: np.ndarray, labels: np.ndarray, pa
     return {w: int((pred[w] == labels).sum()) for w in paths}
 
 
+def per_class(pred: np.ndarray, labels: np.ndarray, names: list[str]) -> dict[str, dict]:
+    """``{class: {"n", "recall", "confused_with": {class: clips, most first}}}`` of one path's predictions."""
+    from bifsmn_mcu.simulate.report import confusion, per_class_recall
+
+    cm = confusion(labels, pred, len(names))
+    out = per_class_recall(cm, names)
+    for i, name in enumerate(names):
+        order = np.argsort(-cm[i], kind="stable")
+        out[name]["confused_with"] = {names[j]: int(cm[i, j]) for j in order if j != i and cm[i, j]}
+    return out
+
+
 def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a top-1 accuracy measured as ``correct`` of ``n`` clips: what the
     accuracy on other speakers of the same population may be (787 dev clips at 84 %: +-2.6 points)."""

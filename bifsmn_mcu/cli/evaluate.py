@@ -49,8 +49,20 @@ DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[1] / "pretrained" / "bifsm
     is_flag=True,
     help="print one JSON object with `accuracy` and its 95 % Wilson interval `ci95` per path",
 )
+@click.option(
+    "--per-class",
+    is_flag=True,
+    help="also give each class's recall per path and, at width 1, the classes its clips were taken for "
+    "(JSON: `per_class`)",
+)
 def evaluate(
-    checkpoint: str | None, data: str, split: str, cache: str | None, ensemble: tuple[str, ...], as_json: bool
+    checkpoint: str | None,
+    data: str,
+    split: str,
+    cache: str | None,
+    ensemble: tuple[str, ...],
+    as_json: bool,
+    per_class: bool,
 ) -> None:
     """Accuracy of the PyTorch model (teacher: one path; student: 1, 1/2, 1/4, 1/8) on DIR, with a 95 %
     Wilson interval per path (how far the accuracy on other speakers may be from it)."""
@@ -68,7 +80,9 @@ def evaluate(
         accuracy_interval,
         correct_per_path,
         eval_paths,
+        predict,
     )
+    from bifsmn_mcu.training.evaluation import per_class as class_report
 
     ckpt_path = Path(checkpoint) if checkpoint else DEFAULT_CHECKPOINT
     if checkpoint is None and not ckpt_path.is_file():
@@ -100,7 +114,9 @@ def evaluate(
     cache_dir = cache or str(Path.home() / ".cache" / "bifsmn-mcu" / "features")
     feats = features_for(clips, cache_dir=cache_dir, workers=2, progress=not as_json)
     y = np.array([labels.index(c.label) for c in clips])
-    correct = correct_per_path(model, feats, y, eval_paths(model))
+    pred = predict(model, feats, eval_paths(model))
+    correct = {w: int((p == y).sum()) for w, p in pred.items()}
+    classes = {w: class_report(p, y, labels) for w, p in pred.items()} if per_class else None
     acc = accuracy_from_counts(correct, len(y))
     ci95 = {w: accuracy_interval(c, len(y)) for w, c in correct.items()}
     ens = None
@@ -129,6 +145,7 @@ def evaluate(
                     "accuracy": acc,
                     "ci95": ci95,
                     **({"ensemble": ens} if ens else {}),
+                    **({"per_class": classes} if classes else {}),
                 }
             )
         )
@@ -142,3 +159,19 @@ def evaluate(
         n, a = len(ens["checkpoints"]), 100 * ens["accuracy"]
         click.echo(f"  mean logits of {n} checkpoints, width 1: {a:6.2f} %  ", nl=False)
         click.echo(f"(95 % interval {100 * lo:.1f}-{100 * hi:.1f} %)")
+    if classes:
+        _print_classes(classes, labels)
+
+
+def _print_classes(classes: dict[str, dict], labels: list[str]) -> None:
+    """Recall per class and path, then where width 1 sent each class's misses."""
+    paths = list(classes)
+    click.echo(f"\n{'recall per class (%)':<26}" + "".join(f"{w:>7}" for w in paths) + "   width-1 misses")
+    for name in labels:
+        row = classes[paths[0]][name]
+        rec = "".join(
+            f"{'-':>7}" if classes[w][name]["recall"] is None else f"{100 * classes[w][name]['recall']:7.1f}"
+            for w in paths
+        )
+        miss = ", ".join(f"{k} {v}" for k, v in list(row["confused_with"].items())[:4])
+        click.echo(f"  {name:<12} {row['n']:5d} clips{rec}   {miss}")
