@@ -52,8 +52,8 @@ DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[1] / "pretrained" / "bifsm
 @click.option(
     "--per-class",
     is_flag=True,
-    help="also give each class's recall per path and, at width 1, the classes its clips were taken for "
-    "(JSON: `per_class`)",
+    help="also give each class's recall per path and, at width 1, the classes its missed clips were "
+    "predicted as (JSON: `per_class`)",
 )
 def evaluate(
     checkpoint: str | None,
