@@ -52,16 +52,17 @@ def _start_text(tr: dict) -> str:
 
 def _weights_text(ck: dict, n_epochs: int) -> str:
     """Which weights ship: one selected epoch, or the average of several (``training.average``)."""
+    n_cal = f"{int(ck['config']['train'].get('bn_calibration', 1024)):,}"  # what the trainer used
     avg = ck["metrics"].get("averaged_epochs")
     if avg:
         return (
             f"Weights: the average of epochs {avg[0]}-{avg[-1]} of the {n_epochs} run "
-            "(`python -m bifsmn_mcu.training.average`), then per-path BN re-estimation on 1,024 "
+            f"(`python -m bifsmn_mcu.training.average`), then per-path BN re-estimation on {n_cal} "
             "training clips."
         )
     return (
         f"Selected epoch: {ck['epoch']} of the {n_epochs} run when shipped (best full-path dev accuracy "
-        "with\nfull >= 1/2 >= 1/4, after per-path BN re-estimation on 1,024 training clips)."
+        f"with\nfull >= 1/2 >= 1/4, after per-path BN re-estimation on {n_cal} training clips)."
     )
 
 
